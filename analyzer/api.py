@@ -1,0 +1,351 @@
+"""The Python API: the functions the CLI wraps, returning pandas DataFrames.
+
+    >>> from analyzer import score, compare
+    >>> result = score(["collegeprogramma.pdf"])           # doctest: +SKIP
+    >>> result.profiles.query("level == 'cluster'")         # doctest: +SKIP
+    >>> diff = compare(["oud.pdf"], ["nieuw.pdf"])          # doctest: +SKIP
+    >>> print("\\n".join(diff.summary))                      # doctest: +SKIP
+
+Every DataFrame has exactly the columns of the CSV file of the same name
+(:mod:`analyzer.schemas`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import platform
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__, schemas
+from .errors import InputError, ModelError, WaardenscanError
+from .io import prepare_outdir, write_csv, write_json
+
+log = logging.getLogger(__name__)
+
+RESULT_FILES = {
+    "documents": ("documents.csv", schemas.DOCUMENTS),
+    "sentences": ("sentences.csv", schemas.SENTENCES),
+    "matches": ("matches.csv", schemas.MATCHES),
+    "profiles": ("profiles.csv", schemas.PROFILES),
+    "sections": ("sections.csv", schemas.SECTIONS),
+    "cooccurrence": ("cooccurrence.csv", schemas.COOCCURRENCE),
+    "coverage": ("coverage.csv", schemas.COVERAGE),
+    "unused_terms": ("unused_terms.csv", schemas.UNUSED_TERMS),
+}
+
+
+@dataclass
+class ScoreResult:
+    """Tables of one scored batch, plus the run metadata."""
+
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+    matches: pd.DataFrame
+    profiles: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sections: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cooccurrence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unused_terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    run: dict[str, Any] = field(default_factory=dict)
+    lexicon: Any = None
+
+    def write(self, outdir: str | Path, *, excel_safe: bool = False, report: bool = True,
+              tables: tuple[str, ...] | None = None) -> list[Path]:
+        """Write the CSV files, run.json and (optionally) report.html into outdir."""
+        outdir = prepare_outdir(Path(outdir))
+        written = []
+        for name, (file, columns) in RESULT_FILES.items():
+            if tables is not None and name not in tables:
+                continue
+            frame = getattr(self, name)
+            extra = [c for c in frame.columns if c not in columns and c != "n_sentences_total"]
+            written.append(write_csv(frame, outdir / file, columns + extra if name != "profiles" else columns,
+                                     excel_safe=excel_safe))
+        run = dict(self.run)
+        run["outputs"] = sorted(p.name for p in written)
+        if report and self.lexicon is not None:
+            from .report.html import write_score_report
+
+            written.append(write_score_report(self, outdir / "report.html"))
+            run["outputs"].append("report.html")
+        written.append(write_json(run, outdir / "run.json"))
+        return written
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=columns)
+
+
+def _frames(results) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    documents = pd.DataFrame([r.document for r in results], columns=schemas.DOCUMENTS) if results else _empty(schemas.DOCUMENTS)
+    sent_rows = [s for r in results for s in r.sentences]
+    match_rows = [m for r in results for m in r.matches]
+    sentences = pd.DataFrame(sent_rows, columns=schemas.SENTENCES) if sent_rows else _empty(schemas.SENTENCES)
+    matches = pd.DataFrame(match_rows, columns=schemas.MATCHES) if match_rows else _empty(schemas.MATCHES)
+    if not matches.empty:
+        matches["negated"] = matches["negated"].astype(bool)
+    for col in ("pages", "words", "sentences", "sentences_scored", "pages_no_text", "pages_broken_font", "pages_low_text"):
+        documents[col] = documents[col].fillna(0).astype(int)
+    return documents, sentences, matches
+
+
+def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataFrame, pipeline: str,
+              lexicon: Any, model: Any, settings: Any, jobs: int) -> dict[str, Any]:
+    import sklearn
+    import spacy
+
+    by_path = dict(zip(documents["path"], documents["sha256"], strict=False)) if not documents.empty else {}
+    return {
+        "package": "waardenscan",
+        "version": __version__,
+        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "command": command if command is not None else sys.argv,
+        "pipeline": pipeline,
+        "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.sha256,
+                    "source": Path(lexicon.source).name} if lexicon is not None else None,
+        "model": {"version": model.version, "estimator_sha256": model.meta.get("estimator_sha256"),
+                  "lexicon_mismatch": bool(model.meta.get("lexicon_mismatch"))} if model is not None else None,
+        "settings": settings.fingerprint(),
+        "jobs": jobs,
+        "seed": 0,
+        "versions": {"python": platform.python_version(), "spacy": spacy.__version__,
+                     "scikit-learn": sklearn.__version__, "pandas": pd.__version__},
+        "inputs": [{"path": str(p), "sha256": by_path.get(str(p), "")} for p in inputs],
+        "documents": {status: int((documents["status"] == status).sum()) for status in schemas.STATUSES}
+        if not documents.empty else {},
+    }
+
+
+def _process_task(task, *, nlp, pipeline, matcher, model, settings, cache):  # type: ignore[no-untyped-def]
+    from .process import process_document
+
+    return process_document(task.path, nlp=nlp, pipeline=pipeline, matcher=matcher, model=model,
+                            settings=settings, cache=cache, sha256=task.sha256)
+
+
+def score(
+    inputs: list[str | Path] | str | Path,
+    *,
+    lexicon: str | Path | Any | None = None,
+    model: str | Path | Any | None = "default",
+    method: str = "both",
+    pipeline: str = "auto",
+    nlp: Any = None,
+    jobs: int = 1,
+    timeout: float | None = 300.0,
+    count_negated: bool = False,
+    pdf_engine: str = "pdfium",
+    max_pages: int | None = None,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    resume_dir: str | Path | None = None,
+    parts_dir: str | Path | None = None,
+    progress: bool = False,
+    command: list[str] | None = None,
+    profile: bool = True,
+) -> ScoreResult:
+    """Score documents: extraction, sentences, lexicon, classifier, profiles.
+
+    Args:
+        inputs: files and folders (folders are searched recursively).
+        lexicon: a lexicon folder/file or a loaded Lexicon; None = the packaged one.
+        model: a model folder or loaded classifier; "default" = the packaged model
+            (skipped with a warning if none is installed); None = no classifier.
+        method: "lexicon", "classifier" or "both".
+        pipeline: "auto", "nl_core_news_md" or "blank" (see :func:`analyzer.nlp.build_pipeline`).
+        jobs: worker processes (documents are processed in parallel).
+        timeout: per-document time limit in seconds (None = no limit).
+        cache_dir / use_cache: extraction and result cache (default ~/.cache/waardenscan).
+        resume_dir: reuse finished documents stored there by an interrupted run.
+        parts_dir: where to store each finished document (for a later resume).
+    """
+    from .batch import ResultStore, run_batch
+    from .ingest import ExtractionCache, default_cache_dir, discover
+    from .lexicon import Lexicon, Matcher, load_lexicon
+    from .nlp import build_pipeline, pipeline_name
+    from .process import Settings
+    from .profile import cooccurrence, coverage, profiles, sections
+
+    if method not in schemas.METHODS:
+        raise WaardenscanError(f"unknown method {method!r}; use lexicon, classifier or both")
+    inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    paths, missing = discover(inputs)
+    lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+    clf = None
+    if method in ("classifier", "both") and model is not None:
+        from .classify.model import ValueClassifier, default_model_path, load_model
+
+        if isinstance(model, ValueClassifier):
+            clf = model
+        elif model == "default":
+            if default_model_path() is not None:
+                clf = load_model(None, lexicon=lex)
+            elif method == "classifier":
+                raise ModelError("no packaged model found; give --model DIR or use --method lexicon")
+            else:
+                log.warning("no packaged classifier found; scoring with the lexicon only")
+        else:
+            clf = load_model(model, lexicon=lex)
+    if method == "classifier" and clf is None:
+        raise ModelError("--method classifier needs a model")
+    nlp = nlp or build_pipeline(pipeline)
+    pipe_name = pipeline_name(nlp)
+    settings = Settings(method=method if clf is not None else "lexicon", pdf_engine=pdf_engine,
+                        count_negated=count_negated, max_pages=max_pages)
+    cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
+    cache = ExtractionCache(cache_root / "extraction") if use_cache else None
+    fingerprint = {
+        "version": __version__, "pipeline": pipe_name, "lexicon": lex.sha256,
+        "model": clf.meta.get("estimator_sha256") if clf is not None else None, **settings.fingerprint(),
+    }
+    stores, read_stores = [], []
+    if use_cache:
+        stores.append(ResultStore(cache_root / "results"))
+        read_stores.append(stores[-1])
+    if parts_dir:
+        stores.append(ResultStore(Path(parts_dir)))
+    if resume_dir:
+        read_stores.append(ResultStore(Path(resume_dir)))
+    matcher = Matcher(lex)
+    func = partial(_process_task, nlp=nlp, pipeline=pipe_name, matcher=matcher, model=clf,
+                   settings=settings, cache=cache)
+    results = run_batch(paths, func, fingerprint=fingerprint, jobs=jobs, timeout=timeout, stores=stores,
+                        read_stores=read_stores, progress=progress, pipeline=pipe_name)
+    from .process import error_result
+
+    for path, reason in missing:
+        results.append(error_result(path, f"{path}: {reason}", pipeline=pipe_name))
+    documents, sentences, matches = _frames(results)
+    out = ScoreResult(documents=documents, sentences=sentences, matches=matches, lexicon=lex)
+    out.run = _run_info(command, paths, documents, pipe_name, lex, clf, settings, jobs)
+    if profile:
+        m = settings.method
+        out.profiles = profiles(documents, sentences, matches, lex, method=m, count_negated=count_negated)
+        out.sections = sections(sentences, matches, lex, method=m, count_negated=count_negated)
+        out.cooccurrence = cooccurrence(sentences, matches, lex, method=m, count_negated=count_negated)
+        out.coverage, out.unused_terms = coverage(sentences, matches, lex)
+    return out
+
+
+def extract(inputs: list[str | Path] | str | Path, **kwargs: Any) -> ScoreResult:
+    """Extraction and sentences only (no lexicon, no classifier): documents and sentences tables."""
+    kwargs.setdefault("model", None)
+    result = score(inputs, method="lexicon", profile=False, **kwargs)
+    result.matches = _empty(schemas.MATCHES)
+    return result
+
+
+def load_result(outdir: str | Path) -> ScoreResult:
+    """Read a folder written by ``waardenscan score`` back into a ScoreResult."""
+    import json
+
+    from .lexicon import load_lexicon
+
+    outdir = Path(outdir)
+    if not (outdir / "profiles.csv").exists():
+        raise InputError(f"{outdir}: not a waardenscan score folder (no profiles.csv)")
+    frames = {}
+    for name, (file, columns) in RESULT_FILES.items():
+        path = outdir / file
+        frames[name] = pd.read_csv(path, dtype={"doc_id": str, "sentence_id": str}, keep_default_na=False,
+                                   na_values=[""]) if path.exists() else _empty(columns)
+    run = json.loads((outdir / "run.json").read_text(encoding="utf-8")) if (outdir / "run.json").exists() else {}
+    lex = load_lexicon()
+    if run.get("lexicon") and run["lexicon"].get("sha256") != lex.sha256:
+        log.warning("%s was scored with lexicon %s, not the packaged one", outdir, run["lexicon"].get("version"))
+    matches = frames["matches"]
+    if not matches.empty:
+        matches["negated"] = matches["negated"].astype(str).str.lower().eq("true")
+    prof = frames["profiles"]
+    if not prof.empty:
+        prof["n_sentences_total"] = _totals(prof, frames["documents"], frames["sentences"])
+    return ScoreResult(documents=frames["documents"], sentences=frames["sentences"], matches=matches,
+                       profiles=prof, sections=frames["sections"], cooccurrence=frames["cooccurrence"],
+                       coverage=frames["coverage"], unused_terms=frames["unused_terms"], run=run, lexicon=lex)
+
+
+def _totals(prof: pd.DataFrame, documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.Series:
+    scored = sentences[sentences["kind"].isin(schemas.SCORED_KINDS)].groupby("doc_id").size()
+    docs = [d for d in prof["doc_id"].unique() if d != schemas.ALL_DOCS]
+    total = int(sum(scored.get(d, 0) for d in docs))
+    return prof["doc_id"].map(lambda d: total if d == schemas.ALL_DOCS else int(scored.get(d, 0)))
+
+
+@dataclass
+class CompareResult:
+    comparison: pd.DataFrame
+    summary: list[str]
+    drivers: pd.DataFrame
+    a: ScoreResult
+    b: ScoreResult
+    label_a: str
+    label_b: str
+    run: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, outdir: str | Path, *, excel_safe: bool = False, report: bool = True) -> list[Path]:
+        outdir = prepare_outdir(Path(outdir))
+        written = [write_csv(self.comparison, outdir / "comparison.csv", schemas.COMPARISON, excel_safe=excel_safe),
+                   write_csv(self.drivers, outdir / "drivers.csv", list(self.drivers.columns), excel_safe=excel_safe)]
+        (outdir / "summary.txt").write_text("\n".join(self.summary) + "\n", encoding="utf-8")
+        written.append(outdir / "summary.txt")
+        if report:
+            from .report.html import write_compare_report
+
+            written.append(write_compare_report(self, outdir / "compare.html"))
+        run = dict(self.run)
+        run["outputs"] = sorted(p.name for p in written)
+        written.append(write_json(run, outdir / "run.json"))
+        return written
+
+
+def _as_result(side: Any, **kwargs: Any) -> ScoreResult:
+    if isinstance(side, ScoreResult):
+        return side
+    items = [side] if isinstance(side, (str, Path)) else list(side)
+    if len(items) == 1 and Path(items[0]).is_dir() and (Path(items[0]) / "profiles.csv").exists():
+        return load_result(items[0])
+    return score(items, **kwargs)
+
+
+def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None = None,
+            method_summary: str | None = None, **kwargs: Any) -> CompareResult:
+    """Compare two documents, folders (groups of documents) or score output folders."""
+    from .compare import compare_profiles, driving_sentences, summarize
+
+    ra = _as_result(a, **kwargs)
+    rb = _as_result(b, **kwargs)
+    for side, r in (("A", ra), ("B", rb)):
+        if r.profiles.empty or not (r.profiles["doc_id"] == schemas.ALL_DOCS).any():
+            raise InputError(f"side {side} has no scorable text (see its documents.csv)")
+    label_a = label_a or _label(a)
+    label_b = label_b or _label(b)
+    comparison = compare_profiles(ra.profiles, rb.profiles)
+    summary = summarize(comparison, label_a=label_a, label_b=label_b, method=method_summary)
+    method = method_summary or ("both" if "both" in set(comparison["method"]) else comparison["method"].iloc[0])
+    drivers = driving_sentences(comparison, ra.sentences, ra.matches, rb.sentences, rb.matches, method=method)
+    run = {"package": "waardenscan", "version": __version__, "command": kwargs.get("command") or sys.argv,
+           "a": {"label": label_a, "run": ra.run}, "b": {"label": label_b, "run": rb.run},
+           "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+    return CompareResult(comparison=comparison, summary=summary, drivers=drivers, a=ra, b=rb,
+                         label_a=label_a, label_b=label_b, run=run)
+
+
+def _label(side: Any) -> str:
+    if isinstance(side, ScoreResult):
+        return "A"
+    items = [side] if isinstance(side, (str, Path)) else list(side)
+    names = [Path(p).name for p in items]
+    text = ", ".join(names)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def digest_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

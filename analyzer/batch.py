@@ -1,0 +1,253 @@
+"""Run many documents: parallel workers, per-document time limit, dedup, resume, cache.
+
+Each document is processed by :func:`analyzer.process.process_document`. With
+``jobs > 1`` documents go to forked worker processes (they inherit the loaded
+pipeline, lexicon and model); a worker that exceeds the per-document time limit or
+crashes is killed and replaced, and its document gets a ``status=error`` row. Results
+are collected by input position, so the output does not depend on ``jobs``.
+
+Finished documents are stored one file each (gzip'ed JSON, written atomically) under
+a key made of the file's sha256 and the run's fingerprint (pipeline, lexicon, model,
+settings). ``resume=True`` reuses those in ``OUTDIR/.parts``; the result cache in the
+cache folder makes re-running an unchanged batch cheap.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .ingest import file_sha256
+from .process import DocResult, error_result
+from .segment import make_doc_id
+
+log = logging.getLogger(__name__)
+
+
+class ResultStore:
+    """A folder of finished per-document results."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _file(self, key: str) -> Path:
+        return self.root / f"{key}.json.gz"
+
+    def get(self, key: str) -> DocResult | None:
+        file = self._file(key)
+        if not file.exists():
+            return None
+        try:
+            with gzip.open(file, "rt", encoding="utf-8") as fh:
+                return DocResult.from_json(json.load(fh))
+        except Exception as exc:  # damaged entry: recompute
+            log.warning("ignoring damaged result %s: %s", file, exc)
+            return None
+
+    def put(self, key: str, result: DocResult) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
+            with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8", compresslevel=3) as fh:
+                json.dump(result.to_json(), fh, ensure_ascii=False)
+            os.replace(tmp, self._file(key))
+        except OSError as exc:
+            log.warning("cannot store result %s: %s", key, exc)
+
+
+@dataclass
+class Task:
+    index: int
+    path: Path
+    sha256: str
+    key: str
+
+
+def result_key(sha256: str, doc_id: str, fingerprint: dict[str, Any]) -> str:
+    blob = json.dumps({"doc_id": doc_id, **fingerprint}, sort_keys=True, default=str)
+    return f"{sha256}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):  # type: ignore[no-untyped-def]
+    raise _Timeout()
+
+
+def _run_inline(func: Callable[[Task], DocResult], task: Task, timeout: float | None) -> DocResult:
+    use_alarm = bool(timeout) and threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))
+    try:
+        return func(task)
+    except _Timeout:
+        return error_result(task.path, f"timed out after {timeout:g} s (per-document limit; raise it with --timeout)",
+                            sha256=task.sha256, seconds=float(timeout or 0))
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def _worker(conn, func):  # type: ignore[no-untyped-def]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            result = func(task)
+        except Exception as exc:  # never lose the worker over one document
+            result = error_result(task.path, f"{type(exc).__name__}: {exc}", sha256=task.sha256)
+        conn.send((task.index, result.to_json()))
+
+
+def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: int, timeout: float | None,
+                 on_result: Callable[[Task, DocResult], None]) -> None:
+    """Process tasks in forked workers; kill and replace a worker over its time limit."""
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    ctx = mp.get_context("fork")
+    pending = list(reversed(tasks))
+    workers: list[dict[str, Any]] = []
+
+    def spawn() -> dict[str, Any]:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, func), daemon=True)
+        proc.start()
+        child.close()
+        return {"proc": proc, "conn": parent, "task": None, "started": 0.0}
+
+    for _ in range(max(1, min(jobs, len(tasks)))):
+        workers.append(spawn())
+    try:
+        while pending or any(w["task"] is not None for w in workers):
+            for w in workers:
+                if w["task"] is None and pending:
+                    task = pending.pop()
+                    w["task"], w["started"] = task, time.monotonic()
+                    w["conn"].send(task)
+            busy = [w for w in workers if w["task"] is not None]
+            ready = wait([w["conn"] for w in busy] + [w["proc"].sentinel for w in busy], timeout=0.25)
+            now = time.monotonic()
+            for i, w in enumerate(workers):
+                task = w["task"]
+                if task is None:
+                    continue
+                if w["conn"] in ready:
+                    try:
+                        index, data = w["conn"].recv()
+                        w["task"] = None
+                        on_result(task, DocResult.from_json(data))
+                        continue
+                    except (EOFError, OSError):
+                        pass
+                dead = not w["proc"].is_alive()
+                late = timeout is not None and now - w["started"] > timeout
+                if dead or late:
+                    reason = (f"timed out after {timeout:g} s (per-document limit; raise it with --timeout)"
+                              if late and not dead else f"worker crashed (exit code {w['proc'].exitcode})")
+                    w["proc"].kill()
+                    w["proc"].join(5)
+                    w["conn"].close()
+                    on_result(task, error_result(task.path, reason, sha256=task.sha256, seconds=now - w["started"]))
+                    workers[i] = spawn()
+    finally:
+        for w in workers:
+            try:
+                w["conn"].send(None)
+            except (OSError, BrokenPipeError):
+                pass
+        for w in workers:
+            w["proc"].join(2)
+            if w["proc"].is_alive():
+                w["proc"].kill()
+
+
+def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerprint: dict[str, Any],
+              jobs: int = 1, timeout: float | None = None, stores: list[ResultStore] | None = None,
+              read_stores: list[ResultStore] | None = None, progress: bool = True,
+              pipeline: str = "") -> list[DocResult]:
+    """Process every path once and return results in input order.
+
+    Files with the same sha256 as an earlier file are not processed again: they get a
+    ``status=duplicate`` row naming the first one.
+    """
+    from tqdm import tqdm
+
+    results: list[DocResult | None] = [None] * len(paths)
+    first_of: dict[str, str] = {}
+    tasks: list[Task] = []
+    stores = stores or []
+    read_stores = read_stores if read_stores is not None else stores
+    bar = tqdm(total=len(paths), unit="doc", file=sys.stderr, disable=not progress, desc="waardenscan")
+    for index, path in enumerate(paths):
+        try:
+            sha = file_sha256(path)
+        except OSError as exc:
+            reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+            if Path(path).is_dir():
+                reason = "is a folder"
+            results[index] = error_result(path, f"{path}: cannot be read ({reason})", pipeline=pipeline)
+            bar.update(1)
+            continue
+        doc_id = make_doc_id(str(path), sha)
+        if sha in first_of:
+            dup = error_result(path, f"same content as {first_of[sha]}; scored once", sha256=sha,
+                               status="duplicate", pipeline=pipeline)
+            dup.document["duplicate_of"] = first_of[sha]
+            results[index] = dup
+            bar.update(1)
+            continue
+        first_of[sha] = doc_id
+        key = result_key(sha, doc_id, fingerprint)
+        cached = next((r for r in (s.get(key) for s in read_stores) if r is not None), None)
+        if cached is not None:
+            cached.document["path"] = str(path)
+            results[index] = cached
+            for store in stores:
+                store.put(key, cached)
+            bar.update(1)
+            continue
+        tasks.append(Task(index=index, path=Path(path), sha256=sha, key=key))
+
+    def done(task: Task, result: DocResult) -> None:
+        result.document["path"] = str(task.path)
+        if not result.document.get("pipeline"):
+            result.document["pipeline"] = pipeline
+        results[task.index] = result
+        if result.document["status"] in ("ok", "warning"):
+            for store in stores:
+                store.put(task.key, result)
+        if result.document["status"] == "error":
+            bar.write(f"waardenscan: {task.path}: {result.document['error']}", file=sys.stderr)
+        bar.update(1)
+
+    try:
+        if jobs > 1 and len(tasks) > 1:
+            run_parallel(tasks, func, jobs=jobs, timeout=timeout, on_result=done)
+        else:
+            for task in tasks:
+                done(task, _run_inline(func, task, timeout))
+    finally:
+        bar.close()
+    return [r for r in results if r is not None]

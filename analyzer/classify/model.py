@@ -1,0 +1,193 @@
+"""A persisted classifier: a versioned folder with the estimator, its metadata and a card.
+
+Layout of ``models/<name>-<version>/``::
+
+    estimator.skops   the fitted scikit-learn Pipeline, saved with skops (no pickle)
+    meta.json         label order, thresholds, seed, corpus hash and counts, scores,
+                      library versions, sha256 of estimator.skops
+    MODEL_CARD.md     generated description and evaluation
+    evaluation.md     test-split scores (written by ``waardenscan model evaluate``)
+
+Loading checks the estimator's sha256 against ``meta.json`` (a tampered file fails),
+loads it with an explicit list of trusted types, and refuses a model made for another
+major scikit-learn version or another format version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelError
+from ..lexicon import Hit, Lexicon
+from ..segment import Sentence
+from .features import sentence_frame
+
+FORMAT_VERSION = 1
+ESTIMATOR_FILE = "estimator.skops"
+META_FILE = "meta.json"
+
+# Types the estimator may contain; anything else in the file is refused by skops.
+TRUSTED_TYPES = [
+    "sklearn.pipeline.Pipeline",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.CountVectorizer",
+    "sklearn.preprocessing._data.MaxAbsScaler",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.multiclass.OneVsRestClassifier",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.svm._classes.LinearSVC",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.utils._bunch.Bunch",
+    "numpy.dtype",
+    "builtins.slice",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.type",
+    "collections.defaultdict",
+    "numpy.float64",
+    "numpy.int64",
+    "scipy.sparse._csr.csr_matrix",
+    "scipy.sparse._csr.csr_array",
+]
+
+
+def default_model_path() -> Path | None:
+    """The model shipped with the package (newest version folder), or None."""
+    base = Path(str(resources.files("analyzer") / "resources" / "models"))
+    if not base.is_dir():
+        return None
+    candidates = sorted(p for p in base.iterdir() if (p / META_FILE).exists())
+    return candidates[-1] if candidates else None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class ValueClassifier:
+    """A fitted pipeline with its label order and per-label decision thresholds."""
+
+    estimator: Any
+    labels: list[str]
+    thresholds: dict[str, float]
+    clusters: dict[str, str]  # cluster -> group
+    lexicon: Lexicon | None
+    meta: dict[str, Any]
+    path: str = ""
+
+    @property
+    def version(self) -> str:
+        return f"{self.meta.get('name', 'model')}-{self.meta.get('version', '?')}"
+
+    def predict_proba(self, sentences: list[Sentence], hits: list[list[Hit]] | None) -> np.ndarray:
+        """Probability per sentence (rows) and label (columns, in ``labels`` order)."""
+        if self.lexicon is None:
+            raise ModelError("the classifier needs the lexicon it was trained with")
+        cluster_of = {v: c for v, (_, c) in self.lexicon.values.items()}
+        frame = sentence_frame(sentences, hits, self.labels, cluster_of)
+        proba = self.estimator.predict_proba(frame)
+        return np.asarray(proba, dtype=float)
+
+    def predict(self, sentences: list[Sentence], hits: list[list[Hit]] | None
+                ) -> list[list[tuple[str, float, bool]]]:
+        """Labels above threshold per sentence as (label, probability, negated).
+
+        ``negated`` is true when the lexicon found this cluster in the sentence only in
+        the scope of a negation.
+        """
+        proba = self.predict_proba(sentences, hits)
+        cluster_of = {v: c for v, (_, c) in self.lexicon.values.items()} if self.lexicon else {}
+        out = []
+        for i, row in enumerate(proba):
+            labels = []
+            for j, label in enumerate(self.labels):
+                if row[j] >= self.thresholds.get(label, 0.5):
+                    negated = False
+                    if hits is not None:
+                        mine = [h for h in hits[i] if cluster_of.get(h.term.value) == label]
+                        negated = bool(mine) and all(h.negated for h in mine)
+                    labels.append((label, float(row[j]), negated))
+            out.append(labels)
+        return out
+
+
+def save_model(clf: ValueClassifier, folder: Path) -> Path:
+    """Write the estimator with skops and meta.json with its sha256."""
+    import skops.io as sio
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    est_path = folder / ESTIMATOR_FILE
+    sio.dump(clf.estimator, est_path)
+    meta = dict(clf.meta)
+    meta.update(format_version=FORMAT_VERSION, labels=clf.labels, thresholds=clf.thresholds,
+                clusters=clf.clusters, estimator_sha256=_sha256(est_path))
+    (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    clf.meta = meta
+    return folder
+
+
+def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = None) -> ValueClassifier:
+    """Load a model folder safely (sha256 check, skops with trusted types, version check).
+
+    Raises:
+        ModelError: missing files, tampered estimator, untrusted types, or a model made
+            with an incompatible format or scikit-learn version.
+    """
+    import sklearn
+    import skops.io as sio
+
+    folder = Path(folder) if folder is not None else default_model_path()
+    if folder is None or not folder.is_dir():
+        raise ModelError(f"{folder}: no model folder (train one with 'waardenscan model train')")
+    meta_path = folder / META_FILE
+    est_path = folder / ESTIMATOR_FILE
+    if not meta_path.exists() or not est_path.exists():
+        raise ModelError(f"{folder}: needs {META_FILE} and {ESTIMATOR_FILE}")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{meta_path}: invalid JSON ({exc})") from None
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"{folder}: model format {meta.get('format_version')} but this waardenscan "
+                         f"reads format {FORMAT_VERSION}; retrain with 'waardenscan model train'")
+    trained_with = str(meta.get("versions", {}).get("scikit-learn", ""))
+    if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ModelError(f"{folder}: trained with scikit-learn {trained_with}, running {sklearn.__version__}; "
+                         "install that version or retrain with 'waardenscan model train'")
+    if _sha256(est_path) != meta.get("estimator_sha256"):
+        raise ModelError(f"{est_path}: sha256 does not match meta.json: the file was modified; refusing to load")
+    try:
+        untrusted = [t for t in sio.get_untrusted_types(file=est_path) if t not in TRUSTED_TYPES]
+        if untrusted:
+            raise ModelError(f"{est_path}: contains untrusted types {untrusted}; refusing to load")
+        estimator = sio.load(est_path, trusted=TRUSTED_TYPES)
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise ModelError(f"{est_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+    if lexicon is None:
+        from ..lexicon import load_lexicon
+
+        lexicon = load_lexicon()
+    if lexicon.sha256 != meta.get("lexicon_sha256"):
+        # the lexicon counts are features: a different lexicon changes the inputs
+        meta = {**meta, "lexicon_mismatch": True}
+    return ValueClassifier(estimator=estimator, labels=list(meta["labels"]),
+                           thresholds={k: float(v) for k, v in meta["thresholds"].items()},
+                           clusters=dict(meta["clusters"]), lexicon=lexicon, meta=meta, path=str(folder))

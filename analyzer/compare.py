@@ -1,0 +1,155 @@
+"""Two profiles -> differences with honest uncertainty, tests and a plain-language summary.
+
+``diff = share_b - share_a`` in proportion units (the summary prints percentage
+points). The interval is Newcombe's hybrid score interval for a difference of two
+independent proportions (built from the two Wilson intervals), the p-value is
+Fisher's exact test on the 2x2 table of sentences, and q-values are
+Benjamini-Hochberg adjusted within each level and method. Both are symmetric: swapping
+A and B negates ``diff`` and mirrors the interval; the p-value stays the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .profile import wilson
+from .schemas import ALL_DOCS, COMPARISON
+
+ALPHA = 0.05
+
+
+def bh_adjust(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values (monotone, capped at 1)."""
+    p = np.asarray(p, dtype=float)
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p, kind="mergesort")
+    ranked = p[order] * n / np.arange(1, n + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(n)
+    out[order] = np.clip(q, 0, 1)
+    return out
+
+
+def newcombe(k_a: np.ndarray, n_a: np.ndarray, k_b: np.ndarray, n_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe (1998) hybrid score interval for p_b - p_a."""
+    pa = np.where(n_a > 0, k_a / np.maximum(n_a, 1), 0.0)
+    pb = np.where(n_b > 0, k_b / np.maximum(n_b, 1), 0.0)
+    la, ua = wilson(k_a, n_a)
+    lb, ub = wilson(k_b, n_b)
+    d = pb - pa
+    low = d - np.sqrt((pb - lb) ** 2 + (ua - pa) ** 2)
+    high = d + np.sqrt((ub - pb) ** 2 + (pa - la) ** 2)
+    return low, high
+
+
+def fisher_p(k_a: int, n_a: int, k_b: int, n_b: int) -> float:
+    from scipy.stats import fisher_exact
+
+    if n_a == 0 or n_b == 0 or (k_a + k_b == 0) or (k_a + k_b == n_a + n_b):
+        return 1.0
+    return float(fisher_exact([[k_a, n_a - k_a], [k_b, n_b - k_b]]).pvalue)
+
+
+def compare_profiles(profile_a: pd.DataFrame, profile_b: pd.DataFrame) -> pd.DataFrame:
+    """comparison.csv from the batch rows (doc_id ALL) of two profiles tables."""
+    key = ["level", "name", "method"]
+    a = profile_a[profile_a["doc_id"] == ALL_DOCS]
+    b = profile_b[profile_b["doc_id"] == ALL_DOCS]
+    merged = a.merge(b, on=key, suffixes=("_a", "_b"), how="inner", sort=False)
+    k_a = merged["n_sentences_a"].to_numpy(dtype=float)
+    k_b = merged["n_sentences_b"].to_numpy(dtype=float)
+    n_a = merged["n_sentences_total_a"].to_numpy(dtype=float)
+    n_b = merged["n_sentences_total_b"].to_numpy(dtype=float)
+    low, high = newcombe(k_a, n_a, k_b, n_b)
+    out = pd.DataFrame({
+        "level": merged["level"], "name": merged["name"], "method": merged["method"],
+        "share_a": merged["share_a"], "share_b": merged["share_b"],
+        "diff": merged["share_b"] - merged["share_a"], "ci_low": low, "ci_high": high,
+        "p_value": [fisher_p(int(x), int(y), int(z), int(w)) for x, y, z, w in zip(k_a, n_a, k_b, n_b, strict=True)],
+        "n_a": n_a.astype(int), "n_b": n_b.astype(int), "group": merged["group_a"],
+        "cluster": merged["cluster_a"], "hits_a": k_a.astype(int), "hits_b": k_b.astype(int),
+    })
+    out["q_value"] = 1.0
+    for _, idx in out.groupby(["level", "method"]).groups.items():
+        out.loc[idx, "q_value"] = bh_adjust(out.loc[idx, "p_value"].to_numpy())
+    out["significant"] = out["q_value"] < ALPHA
+    return out[COMPARISON].reset_index(drop=True)
+
+
+def _pp(x: float) -> str:
+    return f"{x * 100:+.1f} pp".replace("-", "−")
+
+
+def summarize(comparison: pd.DataFrame, *, label_a: str = "A", label_b: str = "B",
+              method: str | None = None) -> list[str]:
+    """Plain-language Dutch summary lines of the cluster shifts and the value transfer."""
+    methods = list(dict.fromkeys(comparison["method"]))
+    method = method or ("both" if "both" in methods else methods[0])
+    c = comparison[(comparison["level"] == "cluster") & (comparison["method"] == method)]
+    lines = []
+    sig = c[c["significant"]].sort_values("diff")
+    less = [f"{r.name} ({_pp(r.diff)})" for r in sig.itertuples() if r.diff < 0]
+    more = [f"{r.name} ({_pp(r.diff)})" for r in sig.itertuples() if r.diff > 0][::-1]
+    if less or more:
+        parts = []
+        if less:
+            parts.append("minder van " + _join(less))
+        if more:
+            parts.append("meer van " + _join(more))
+        n = len(less) + len(more)
+        tail = "dit verschil is significant" if n == 1 else f"deze {n} verschillen zijn significant"
+        lines.append(f"{label_b} spreekt {' en '.join(parts)} dan {label_a}; {tail} "
+                     f"(Fisher, Benjamini-Hochberg q < {ALPHA}, methode {method}).")
+    else:
+        lines.append(f"Geen significant verschil in waardenclusters tussen {label_a} en {label_b} "
+                     f"(methode {method}, q < {ALPHA}).")
+    trend = c[~c["significant"]].sort_values("diff")
+    if not trend.empty and (less or more):
+        small = [f"{r.name} ({_pp(r.diff)})" for r in trend.itertuples() if abs(r.diff) >= 0.02]
+        if small:
+            lines.append("Niet significant (mogelijk toeval): " + _join(small) + ".")
+    v = comparison[(comparison["level"] == "value") & (comparison["method"] == "lexicon")]
+    if not v.empty:
+        top_a = v.sort_values("share_a", ascending=False).head(5)
+        lost = [r for r in top_a.itertuples() if r.share_a > 0 and r.share_b < 0.5 * r.share_a]
+        added = [r for r in v.itertuples() if r.share_b >= max(2 * r.share_a, 0.01) and r.significant]
+        if lost:
+            lines.append(f"Lost in translation: van de sterkste waarden van {label_a} draagt {label_b} "
+                         + _join([f"{r.name} nauwelijks ({r.share_a:.1%} → {r.share_b:.1%})" for r in lost]) + ".")
+        if added:
+            lines.append(f"{label_b} voegt toe: " + _join([f"{r.name} ({r.share_a:.1%} → {r.share_b:.1%})" for r in added]) + ".")
+    return lines
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def driving_sentences(comparison: pd.DataFrame, sentences_a: pd.DataFrame, matches_a: pd.DataFrame,
+                      sentences_b: pd.DataFrame, matches_b: pd.DataFrame, *, method: str = "both",
+                      per_cluster: int = 3) -> pd.DataFrame:
+    """For each significant cluster shift, example sentences from the side that has more of it."""
+    rows = []
+    c = comparison[(comparison["level"] == "cluster") & (comparison["method"] == method) & comparison["significant"]]
+    for r in c.sort_values("diff").itertuples():
+        side, sents, matches = ("B", sentences_b, matches_b) if r.diff > 0 else ("A", sentences_a, matches_a)
+        if matches.empty:
+            continue
+        m = matches[(matches["cluster"] == r.name) & (~matches["negated"].astype(bool))]
+        if method != "both":
+            m = m[m["method"] == method]
+        ranked = m.groupby("sentence_id").agg(score=("score", "sum"), terms=("term", lambda t: ", ".join(sorted({x for x in t if x}))))
+        ranked = ranked.sort_values(["score"], ascending=False).head(per_cluster)
+        text = sents.set_index("sentence_id")
+        for sid, rec in ranked.iterrows():
+            if sid in text.index:
+                row = text.loc[sid]
+                rows.append({"cluster": r.name, "diff": r.diff, "side": side, "doc_id": row["doc_id"],
+                             "sentence_id": sid, "page": int(row["page"]), "terms": rec["terms"],
+                             "text": row["text"]})
+    return pd.DataFrame(rows, columns=["cluster", "diff", "side", "doc_id", "sentence_id", "page", "terms", "text"])

@@ -1,0 +1,93 @@
+"""Writing outputs: atomic CSV and JSON, fixed column order and float formatting.
+
+Every file is written to a temporary file in the same folder and renamed into place,
+so a killed run leaves either the previous complete file or the new complete file,
+never half a CSV. Floats are formatted with a fixed number of decimals so the same
+numbers give the same bytes on every machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import OutputError
+
+FLOAT_DECIMALS = 6
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _format(value: Any, *, excel_safe: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        text = f"{value:.{FLOAT_DECIMALS}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _format(value.item(), excel_safe=excel_safe)
+    text = str(value)
+    if excel_safe and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to path atomically (temporary file + rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def csv_text(frame: pd.DataFrame, columns: list[str], *, excel_safe: bool = False) -> str:
+    """A DataFrame as CSV text with exactly ``columns``, fixed float format, no index."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"missing columns {missing}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in frame[columns].itertuples(index=False, name=None):
+        writer.writerow([_format(v, excel_safe=excel_safe) for v in row])
+    return buffer.getvalue()
+
+
+def write_csv(frame: pd.DataFrame, path: Path, columns: list[str], *, excel_safe: bool = False) -> Path:
+    atomic_write_text(path, csv_text(frame, columns, excel_safe=excel_safe))
+    return path
+
+
+def write_json(data: dict[str, Any], path: Path) -> Path:
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    return path
+
+
+def prepare_outdir(path: Path) -> Path:
+    """Create the output folder and prove it is writable before any work starts."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".waardenscan-write-test"
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"{path}: output folder is not writable ({exc.strerror or exc})") from None
+    return path

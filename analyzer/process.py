@@ -1,0 +1,178 @@
+"""One document from file to rows: extract -> segment -> lexicon -> classifier.
+
+:func:`process_document` never raises for a bad document: the failure becomes a
+``status=error`` row with a one-line reason, so a batch always goes on. It returns
+plain lists of dicts (JSON-serialisable), which :mod:`analyzer.batch` stores per
+document for ``--resume`` and the result cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import WaardenscanError
+from .ingest import ExtractionCache, extract, file_sha256
+from .schemas import SCORED_KINDS
+from .segment import make_doc_id, segment
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+    from .classify.model import ValueClassifier
+    from .lexicon import Matcher
+
+log = logging.getLogger(__name__)
+
+UNSCORABLE = {
+    "no_text": "no text layer (scanned or image-only PDF): run OCR first; not scored",
+    "broken_font": "broken font encoding: the text layer is glyph garbage (cid codes); not scored",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options that change what a run produces (part of the result fingerprint)."""
+
+    method: str = "both"
+    pdf_engine: str = "pdfium"
+    count_negated: bool = False
+    max_pages: int | None = None
+    score_not_dutch: bool = True
+
+    def fingerprint(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocResult:
+    """Everything one document contributes to the outputs."""
+
+    document: dict[str, Any]
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    matches: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document": self.document, "sentences": self.sentences, "matches": self.matches}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocResult:
+        return cls(document=data["document"], sentences=data["sentences"], matches=data["matches"])
+
+
+def error_result(path: str | Path, reason: str, *, sha256: str = "", status: str = "error",
+                 pipeline: str = "", seconds: float = 0.0) -> DocResult:
+    """The row of a document that could not be processed."""
+    doc_id = make_doc_id(str(path), sha256 or "00000000")
+    return DocResult(document={
+        "doc_id": doc_id, "path": str(path), "sha256": sha256, "status": status, "error": reason,
+        "pages": 0, "words": 0, "sentences": 0, "text_quality": "", "pipeline": pipeline,
+        "file_type": Path(str(path)).suffix.lower().lstrip("."), "title": "", "pages_no_text": 0,
+        "pages_broken_font": 0, "pages_low_text": 0, "sentences_scored": 0, "duplicate_of": "",
+        "seconds": round(seconds, 3),
+    })
+
+
+def process_document(
+    path: str | Path,
+    *,
+    nlp: Language,
+    pipeline: str,
+    matcher: Matcher | None,
+    model: ValueClassifier | None,
+    settings: Settings,
+    cache: ExtractionCache | None = None,
+    sha256: str | None = None,
+) -> DocResult:
+    """Process one file into its document row, sentence rows and match rows."""
+    started = time.perf_counter()
+    path = Path(path)
+    try:
+        sha256 = sha256 or file_sha256(path)
+    except OSError as exc:
+        return error_result(path, f"cannot be read: {exc.strerror or exc}", pipeline=pipeline)
+    try:
+        doc = extract(path, pdf_engine=settings.pdf_engine, cache=cache, sha256=sha256,
+                      max_pages=settings.max_pages)
+    except WaardenscanError as exc:
+        return error_result(path, str(exc), sha256=sha256, pipeline=pipeline,
+                            seconds=time.perf_counter() - started)
+    except Exception as exc:  # a parser bug on one file must not end the batch
+        log.exception("unexpected error extracting %s", path)
+        return error_result(path, f"extraction failed: {type(exc).__name__}: {exc}", sha256=sha256,
+                            pipeline=pipeline, seconds=time.perf_counter() - started)
+    doc_id = make_doc_id(str(path), sha256)
+    qualities = [p.quality for p in doc.pages]
+    row: dict[str, Any] = {
+        "doc_id": doc_id, "path": str(path), "sha256": sha256, "status": "ok", "error": "",
+        "pages": doc.n_pages, "words": 0, "sentences": 0, "text_quality": doc.text_quality,
+        "pipeline": pipeline, "file_type": doc.file_type, "title": doc.title,
+        "pages_no_text": qualities.count("no_text"), "pages_broken_font": qualities.count("broken_font"),
+        "pages_low_text": qualities.count("low_text"), "sentences_scored": 0, "duplicate_of": "",
+        "seconds": 0.0,
+    }
+    if doc.text_quality in UNSCORABLE:
+        row.update(status="warning", error=UNSCORABLE[doc.text_quality])
+        row["seconds"] = round(time.perf_counter() - started, 3)
+        return DocResult(document=row)
+    if doc.text_quality == "not_dutch":
+        row.update(status="warning", error="text is mostly not Dutch; Dutch lexicon and model may not apply")
+        if not settings.score_not_dutch:
+            row["seconds"] = round(time.perf_counter() - started, 3)
+            return DocResult(document=row)
+    elif doc.text_quality == "low_text":
+        row.update(status="warning", error="very little text per page; check the PDF")
+    try:
+        result = _score(doc_id, doc, nlp=nlp, matcher=matcher, model=model, settings=settings)
+    except Exception as exc:
+        log.exception("unexpected error scoring %s", path)
+        return error_result(path, f"scoring failed: {type(exc).__name__}: {exc}", sha256=sha256,
+                            pipeline=pipeline, seconds=time.perf_counter() - started)
+    result.document = {**row, **result.document}
+    result.document["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _score(doc_id, doc, *, nlp, matcher, model, settings) -> DocResult:  # type: ignore[no-untyped-def]
+    sentences = segment(doc, nlp, doc_id=doc_id)
+    scored = [s for s in sentences if s.kind in SCORED_KINDS]
+    sentence_rows = [{
+        "doc_id": doc_id, "sentence_id": s.sentence_id, "page": s.page, "section": s.section,
+        "text": s.text, "kind": s.kind, "section_level": s.section_level,
+        "section_index": s.section_index, "words": s.n_words,
+    } for s in sentences]
+    matches: list[dict[str, Any]] = []
+    lexicon = matcher.lexicon if matcher is not None else (model.lexicon if model is not None else None)
+    hits_per_sentence = []
+    if matcher is not None:
+        for s in scored:
+            hits = matcher.match(s)
+            hits_per_sentence.append(hits)
+            if settings.method in ("lexicon", "both"):
+                for h in hits:
+                    value = h.term.value
+                    matches.append({
+                        "doc_id": doc_id, "sentence_id": s.sentence_id, "page": s.page,
+                        "method": "lexicon", "group": lexicon.group_of(value),
+                        "cluster": lexicon.cluster_of(value), "value": value, "term": h.term.term,
+                        "start": h.start, "end": h.end, "negated": h.negated, "score": 1.0,
+                        "level": "value", "cue": h.cue,
+                    })
+    if model is not None and settings.method in ("classifier", "both") and scored:
+        predictions = model.predict(scored, hits_per_sentence if matcher is not None else None)
+        for s, labels in zip(scored, predictions, strict=True):
+            for label, prob, negated in labels:
+                matches.append({
+                    "doc_id": doc_id, "sentence_id": s.sentence_id, "page": s.page,
+                    "method": "classifier", "group": model.clusters[label], "cluster": label,
+                    "value": "", "term": "", "start": "", "end": "", "negated": negated,
+                    "score": round(float(prob), 4), "level": "cluster", "cue": "",
+                })
+    words = sum(s.n_words for s in scored)
+    return DocResult(
+        document={"words": words, "sentences": len(sentences), "sentences_scored": len(scored)},
+        sentences=sentence_rows, matches=matches,
+    )

@@ -1,0 +1,1 @@
+"""HTML reports: self-contained pages that draw the tables, compute nothing."""

@@ -1,0 +1,170 @@
+"""Segmentation: pages of lines -> blocks -> sentences with provenance.
+
+Lines are first grouped into blocks (a heading, a list item, a paragraph, a table row
+or a table-of-contents entry). Paragraph lines are joined with end-of-line hyphenation
+repaired, also across a page break, so that a sentence running over a page is one
+sentence (its page is the page where it starts). Each block then goes through the
+spaCy pipeline for sentence boundaries and lemmas. Every sentence knows its document,
+page, section heading and kind; only ``prose`` and ``list_item`` sentences are scored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .ingest.clean import join_lines
+from .ingest.model import ExtractedDocument
+from .ingest.sections import BULLET, body_font_size, classify_lines, heading_level
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+MAX_BLOCK_CHARS = 20_000
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass(slots=True)
+class Token:
+    """A token of a sentence: surface text, lower case, lemma and offset in the sentence."""
+
+    text: str
+    lower: str
+    lemma: str
+    start: int
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence with its provenance and tokens."""
+
+    doc_id: str
+    sentence_id: str
+    index: int
+    page: int
+    section: str
+    section_level: int
+    section_index: int
+    kind: str
+    text: str
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def n_words(self) -> int:
+        return sum(1 for t in self.tokens if _WORD.match(t.text))
+
+
+@dataclass(slots=True)
+class _Block:
+    kind: str
+    text: str
+    page_starts: list[tuple[int, int]]  # (char offset, page)
+    level: int = 0
+    size: float = 0.0
+
+    def page_at(self, offset: int) -> int:
+        positions = [p for p, _ in self.page_starts]
+        return self.page_starts[max(0, bisect_right(positions, offset) - 1)][1]
+
+
+def make_doc_id(path: str, sha256: str) -> str:
+    """A stable, readable id: an ASCII slug of the file name plus 8 hex digits of its sha256."""
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_stem).strip("-")[:40] or "doc"
+    return f"{slug}-{sha256[:8]}"
+
+
+def _blocks(doc: ExtractedDocument) -> list[_Block]:
+    all_lines = [line for page in doc.pages for line in page.lines]
+    body = body_font_size(all_lines)
+    heading_sizes = sorted({ln.size for ln in all_lines if ln.size > body + 1.5}, reverse=True)
+    blocks: list[_Block] = []
+    current: _Block | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and current.text.strip():
+            blocks.append(current)
+        current = None
+
+    for page in doc.pages:
+        kinds = classify_lines(page.lines, body)
+        for line, kind in zip(page.lines, kinds, strict=True):
+            text = line.text
+            if kind == "heading":
+                level = line.heading or heading_level(text, line.size, heading_sizes)
+                if (current is not None and current.kind == "heading" and current.level == level
+                        and not line.block_start and len(current.text) < 160
+                        and abs(line.size - current.size) < 0.5):
+                    current.text = join_lines(current.text, text)  # a heading wrapped over two lines
+                    continue
+                close()
+                current = _Block("heading", text, [(0, page.number)], level, line.size)
+                continue
+            if kind in ("table", "toc"):
+                close()
+                blocks.append(_Block(kind, text, [(0, page.number)]))
+                continue
+            if kind == "list_item":
+                close()
+                current = _Block("list_item", BULLET.sub("", text, count=1) or text, [(0, page.number)])
+                continue
+            # prose: continue the open paragraph or list item unless the format says a new block starts
+            if current is not None and current.kind in ("prose", "list_item") and not line.block_start \
+                    and len(current.text) < MAX_BLOCK_CHARS:
+                if current.page_starts[-1][1] != page.number:
+                    current.page_starts.append((len(current.text) + 1, page.number))
+                current.text = join_lines(current.text, text)
+                continue
+            close()
+            current = _Block("prose", text, [(0, page.number)])
+    close()
+    for block in blocks:
+        block.text = block.text.replace("\x02", "")
+    return blocks
+
+
+def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None) -> list[Sentence]:
+    """Split an extracted document into sentences with page, section and kind.
+
+    Args:
+        doc: the output of :func:`analyzer.ingest.extract`.
+        nlp: the pipeline from :func:`analyzer.nlp.build_pipeline`.
+        doc_id: defaults to :func:`make_doc_id` of the path and hash.
+    """
+    doc_id = doc_id or make_doc_id(doc.path, doc.sha256)
+    blocks = _blocks(doc)
+    sentences: list[Sentence] = []
+    section, section_level, section_index = "", 0, 0
+    stack: list[tuple[int, str]] = []
+    texts = [b.text for b in blocks]
+    for block, spacy_doc in zip(blocks, nlp.pipe(texts, batch_size=128), strict=True):
+        if block.kind == "heading":
+            section_index += 1
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text))
+            section, section_level = block.text, block.level
+            spans = [spacy_doc[:]]
+        elif block.kind in ("table", "toc"):
+            spans = [spacy_doc[:]]
+        else:
+            spans = list(spacy_doc.sents)
+        for span in spans:
+            text = span.text.strip()
+            if not text:
+                continue
+            offset = span.start_char
+            tokens = [Token(t.text, t.lower_, t.lemma_.lower() or t.lower_, t.idx - offset)
+                      for t in span if not t.is_space]
+            index = len(sentences)
+            sentences.append(Sentence(
+                doc_id=doc_id, sentence_id=f"{doc_id}:{index + 1:05d}", index=index,
+                page=block.page_at(offset), section=section, section_level=section_level,
+                section_index=section_index, kind=block.kind, text=text, tokens=tokens,
+            ))
+    return sentences
