@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .ingest.clean import join_lines
 from .ingest.model import ExtractedDocument
-from .ingest.sections import BULLET, body_font_size, classify_lines, heading_level
+from .ingest.sections import BULLET, NUMBERED_HEADING, body_font_size, classify_lines, heading_level
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -97,9 +97,9 @@ def _blocks(doc: ExtractedDocument) -> list[_Block]:
             text = line.text
             if kind == "heading":
                 level = line.heading or heading_level(text, line.size, heading_sizes)
-                if (current is not None and current.kind == "heading" and current.level == level
-                        and not line.block_start and len(current.text) < 160
-                        and abs(line.size - current.size) < 0.5):
+                if (current is not None and current.kind == "heading" and not line.block_start
+                        and abs(line.size - current.size) < 0.5 and len(current.text) < 160
+                        and not NUMBERED_HEADING.match(text) and line.heading in (0, current.level)):
                     current.text = join_lines(current.text, text)  # a heading wrapped over two lines
                     continue
                 close()

@@ -17,7 +17,7 @@ _CHAR_MAP = {
     "\ufb05": "st", "\ufb06": "st",
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u3000": " ",
     "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u2060": "",
-    "\u2010": "-", "\u2011": "-",
+    "\u2010": "-", "\u2011": "-", "\ufffe": "",
     "\uf0b7": "•", "\uf0a7": "•", "\u25aa": "•", "\u25cf": "•", "\u2022": "•", "\u25a0": "•",
     "\uf0d8": "•", "\uf076": "•", "\u27a2": "•", "\u2023": "•", "\u2043": "•", "\u25e6": "•",
 }
@@ -87,8 +87,9 @@ def join_lines(left: str, right: str) -> str:
     """Join two consecutive lines of one paragraph, repairing end-of-line hyphenation.
 
     ``maat-`` + ``schappelijke`` gives ``maatschappelijke``; ``hulp-`` + ``en zorg``
-    keeps the hyphen (a Dutch elliptic compound); a hyphen between two capitals or
-    before a digit is kept (``Noord-`` + ``Holland``).
+    keeps the hyphen (a Dutch elliptic compound); after a code or acronym
+    (``CO2-`` + ``reductie``, ``J42-`` + ``convenant``) or before a capital
+    (``Noord-`` + ``Holland``) the hyphen stays and the space goes.
     """
     if not left:
         return right
@@ -96,10 +97,11 @@ def join_lines(left: str, right: str) -> str:
         return left
     if left.endswith("\x02"):
         return left[:-1] + right
-    if left.endswith("-") and len(left) > 1 and left[-2].isalpha():
+    if left.endswith("-") and len(left) > 1 and left[-2].isalnum():
         if _KEEP_HYPHEN_NEXT.match(right):
             return left + " " + right
-        if right[0].islower():
+        word = left.rsplit(" ", 1)[-1]
+        if right[0].islower() and left[-2].isalpha() and not any(ch.isdigit() or ch.isupper() for ch in word[1:]):
             return left[:-1] + right
         return left + right
     return left + " " + right

@@ -4,7 +4,7 @@ The default engine is pypdfium2 (PDFium, the engine pdfplumber itself ships with
 measured on the shared corpus it reads text 50-60x faster than pdfplumber's
 ``extract_text`` (``scripts/benchmark_extraction.py``) and keeps PDFium's
 content-stream order, which reads multi-column layouts column by column. It also
-gives the font size of each line, which :mod:`analyzer.ingest.sections` uses to find
+gives the rendered text height of each line, which :mod:`analyzer.ingest.sections` uses to find
 headings. ``engine="pdfplumber"`` is kept for comparison and for PDFs where a user
 prefers pdfminer's layout analysis.
 
@@ -14,6 +14,7 @@ as a whole.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,6 +57,7 @@ def iter_pages_pdfium(path: Path, *, max_pages: int | None = None) -> Iterator[P
     import pypdfium2.raw as raw_api
 
     pdf = _open_pdfium(path)
+    rect = raw_api.FS_RECTF()
     try:
         n_pages = len(pdf)
         if max_pages is not None:
@@ -83,7 +85,10 @@ def iter_pages_pdfium(path: Path, *, max_pages: int | None = None) -> Iterator[P
                         first = start + (len(raw_line) - len(raw_line.lstrip()))
                         size = 0.0
                         if first < len(text):
-                            size = round(float(raw_api.FPDFText_GetFontSize(textpage.raw, first)), 1)
+                            # the loose box height reflects the rendered size even when the
+                            # font size is 1 and a text matrix scales it (common in Word exports)
+                            raw_api.FPDFText_GetLooseCharBox(textpage.raw, first, ctypes.byref(rect))
+                            size = round(2 * float(rect.top - rect.bottom)) / 2
                         if raw_line.endswith("\x02"):
                             cleaned += "\x02"
                         lines.append(Line(text=cleaned, size=size))

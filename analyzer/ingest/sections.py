@@ -81,11 +81,20 @@ def classify_lines(lines: list[Line], body_size: float) -> list[str]:
         if short and has_letters and bigger and not is_tableish(text):
             kinds.append("heading")
             continue
-        if numbered and short and has_letters and len(text) <= 90 and not text.endswith((".", ",", ";")):
+        not_smaller = body_size == 0 or line.size >= body_size - 0.5  # footnotes are smaller
+        after = lines[i + 2].text if i + 2 < n else ""
+        if numbered and short and has_letters and not_smaller and len(text) <= 120 and not text.endswith((".", ",", ";")):
             rest = numbered.group("rest")
-            if rest[:1].isupper() and (not nxt or nxt[:1].isupper() or nxt[:1].isdigit()):
+            wrapped = (len(nxt) <= 70 and not nxt.endswith((".", ",", ";", ":")) and nxt[:1].islower()
+                       and (not after or after[:1].isupper()))
+            if rest[:1].isupper() and (not nxt or nxt[:1].isupper() or nxt[:1].isdigit() or wrapped):
                 kinds.append("heading")
                 continue
+        if (kinds and kinds[-1] == "heading" and i > 0 and NUMBERED_HEADING.match(prev)
+                and abs(lines[i - 1].size - line.size) < 0.5 and text[:1].islower() and len(text) <= 70
+                and not text.endswith((".", ",", ";", ":")) and (not nxt or nxt[:1].isupper())):
+            kinds.append("heading")  # second line of a wrapped numbered heading
+            continue
         if BULLET.match(text) or NUMBERED_ITEM.match(text):
             kinds.append("list_item")
             continue
