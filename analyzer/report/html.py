@@ -316,8 +316,9 @@ def _overview(docs: pd.DataFrame, prof: pd.DataFrame, method: str) -> str:
         quality = _s(rec.text_quality)
         not_scored = doc_id not in scored
         reason = _s(rec.error)
-        if status == "duplicate" and _s(getattr(rec, "duplicate_of", "")):
-            reason = (reason + "; " if reason else "") + f"duplicate of {_s(rec.duplicate_of)}"
+        dup_of = _s(getattr(rec, "duplicate_of", ""))
+        if status == "duplicate" and dup_of and dup_of not in reason:
+            reason = (reason + "; " if reason else "") + f"duplicate of {dup_of}"
         if not_scored and not reason:
             reason = "no scorable sentences"
         name = _s(rec.title) or Path(_s(rec.path)).name

@@ -238,7 +238,7 @@ def section_heatmap(sections: pd.DataFrame, *, groups: dict[str, str] | None = N
     body.append(_text(left, y + 10, "share:", extra='font-size="11" fill="#555"'))
     for k in range(6):
         v = vmax * k / 5
-        x = left + 44 + k * 40
+        x = left + 44 + k * 50
         body.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="18" height="12" fill="{_heat(v, vmax)}" '
                     'stroke="#bbb" stroke-width="0.5"/>')
         body.append(_text(x + 21, y + 10, _pct(v, 0), extra='font-size="10" fill="#555"'))
@@ -268,7 +268,7 @@ def diff_bars(comparison: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
     extent = max([abs(_num(v)) for r in rows for v in (r.diff, r.ci_low, r.ci_high)] + [0.02])
     extent = _nice_max(extent)
     scale = half / extent
-    zero = label_w + half
+    zero = label_w + 56 + half  # room left of the axis for the label of a -100 pp bar
     body: list[str] = [
         _text(zero - 6, 16, f"◀ more in {truncate(label_a, 40)}", anchor="end", extra=f'fill="{MORE_A}"'),
         _text(zero + 6, 16, f"more in {truncate(label_b, 40)} ▶", extra=f'fill="{MORE_B}"'),
