@@ -66,9 +66,9 @@ class ScoreResult:
             if tables is not None and name not in tables:
                 continue
             frame = getattr(self, name)
-            extra = [c for c in frame.columns if c not in columns and c != "n_sentences_total"]
-            written.append(write_csv(frame, outdir / file, columns + extra if name != "profiles" else columns,
-                                     excel_safe=excel_safe))
+            if frame.empty and not len(frame.columns):
+                frame = _empty(columns)
+            written.append(write_csv(frame, outdir / file, columns, excel_safe=excel_safe))
         run = dict(self.run)
         run["outputs"] = sorted(p.name for p in written)
         if report and self.lexicon is not None:
@@ -110,7 +110,7 @@ def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataF
         "command": command if command is not None else sys.argv,
         "pipeline": pipeline,
         "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.sha256,
-                    "source": Path(lexicon.source).name} if lexicon is not None else None,
+                    "source": lexicon.source} if lexicon is not None else None,
         "model": {"version": model.version, "estimator_sha256": model.meta.get("estimator_sha256"),
                   "lexicon_mismatch": bool(model.meta.get("lexicon_mismatch"))} if model is not None else None,
         "settings": settings.fingerprint(),
@@ -243,11 +243,15 @@ def extract(inputs: list[str | Path] | str | Path, **kwargs: Any) -> ScoreResult
     return result
 
 
-def load_result(outdir: str | Path) -> ScoreResult:
-    """Read a folder written by ``waardenscan score`` back into a ScoreResult."""
+def load_result(outdir: str | Path, *, lexicon: Any = None) -> ScoreResult:
+    """Read a folder written by ``waardenscan score`` back into a ScoreResult.
+
+    The lexicon is the one given, else the one recorded in run.json if it still exists
+    with the same sha256, else the packaged one (with a warning if it differs).
+    """
     import json
 
-    from .lexicon import load_lexicon
+    from .lexicon import Lexicon, load_lexicon
 
     outdir = Path(outdir)
     if not (outdir / "profiles.csv").exists():
@@ -258,25 +262,25 @@ def load_result(outdir: str | Path) -> ScoreResult:
         frames[name] = pd.read_csv(path, dtype={"doc_id": str, "sentence_id": str}, keep_default_na=False,
                                    na_values=[""]) if path.exists() else _empty(columns)
     run = json.loads((outdir / "run.json").read_text(encoding="utf-8")) if (outdir / "run.json").exists() else {}
-    lex = load_lexicon()
-    if run.get("lexicon") and run["lexicon"].get("sha256") != lex.sha256:
-        log.warning("%s was scored with lexicon %s, not the packaged one", outdir, run["lexicon"].get("version"))
+    recorded = (run.get("lexicon") or {})
+    lex = lexicon if isinstance(lexicon, Lexicon) else None
+    if lex is None and lexicon is not None:
+        lex = load_lexicon(lexicon)
+    if lex is None and recorded.get("source") and Path(recorded["source"]).exists():
+        candidate = load_lexicon(recorded["source"])
+        lex = candidate if candidate.sha256 == recorded.get("sha256") else None
+    if lex is None:
+        lex = load_lexicon()
+        if recorded and recorded.get("sha256") != lex.sha256:
+            log.warning("%s was scored with lexicon %s; using the packaged %s to read it",
+                        outdir, recorded.get("version"), lex.label())
     matches = frames["matches"]
     if not matches.empty:
         matches["negated"] = matches["negated"].astype(str).str.lower().eq("true")
-    prof = frames["profiles"]
-    if not prof.empty:
-        prof["n_sentences_total"] = _totals(prof, frames["documents"], frames["sentences"])
     return ScoreResult(documents=frames["documents"], sentences=frames["sentences"], matches=matches,
-                       profiles=prof, sections=frames["sections"], cooccurrence=frames["cooccurrence"],
-                       coverage=frames["coverage"], unused_terms=frames["unused_terms"], run=run, lexicon=lex)
-
-
-def _totals(prof: pd.DataFrame, documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.Series:
-    scored = sentences[sentences["kind"].isin(schemas.SCORED_KINDS)].groupby("doc_id").size()
-    docs = [d for d in prof["doc_id"].unique() if d != schemas.ALL_DOCS]
-    total = int(sum(scored.get(d, 0) for d in docs))
-    return prof["doc_id"].map(lambda d: total if d == schemas.ALL_DOCS else int(scored.get(d, 0)))
+                       profiles=frames["profiles"], sections=frames["sections"],
+                       cooccurrence=frames["cooccurrence"], coverage=frames["coverage"],
+                       unused_terms=frames["unused_terms"], run=run, lexicon=lex)
 
 
 @dataclass

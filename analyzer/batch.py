@@ -239,7 +239,9 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             for store in stores:
                 store.put(task.key, result)
         if result.document["status"] == "error":
-            bar.write(f"waardenscan: {task.path}: {result.document['error']}", file=sys.stderr)
+            error = result.document["error"]
+            prefix = "" if error.startswith(str(task.path)) else f"{task.path}: "
+            bar.write(f"waardenscan: {prefix}{error}", file=sys.stderr)
         bar.update(1)
 
     try:

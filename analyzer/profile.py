@@ -122,7 +122,7 @@ def profiles(documents: pd.DataFrame, sentences: pd.DataFrame, matches: pd.DataF
     frame["per_1000_words"] = np.where(frame["n_words"] > 0, 1000 * frame["n_hits"] / frame["n_words"].clip(lower=1), 0.0)
     frame["ci_low"], frame["ci_high"] = low, high
     frame["n_sentences_total"] = frame["N"]
-    return frame[PROFILES + ["n_sentences_total"]].reset_index(drop=True)
+    return frame[PROFILES].reset_index(drop=True)
 
 
 def sections(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *, method: str = "both",
@@ -151,8 +151,7 @@ def sections(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *
                 n, hits = (int(x) for x in counts.loc[key]) if key in counts.index else (0, 0)
                 rows.append((rec.doc_id, int(rec.section_index), rec.section, int(rec.page), cluster, m,
                              n, n / rec.N if rec.N else 0.0, group, hits, int(rec.N)))
-    frame = pd.DataFrame(rows, columns=SECTIONS + ["n_sentences_total"])
-    return frame
+    return pd.DataFrame(rows, columns=SECTIONS)
 
 
 def cooccurrence(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *, method: str = "both",

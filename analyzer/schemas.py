@@ -71,6 +71,7 @@ PROFILES = [
     "cluster",
     "n_hits",
     "n_words",
+    "n_sentences_total",
 ]
 
 SECTIONS = [
@@ -84,6 +85,7 @@ SECTIONS = [
     "share",
     "group",
     "n_hits",
+    "n_sentences_total",
 ]
 
 COOCCURRENCE = [

@@ -32,11 +32,37 @@ def raw_page_quality(raw: str) -> str:
     letters = sum(1 for ch in raw if ch.isalpha())
     if cids >= 5 or (controls > 20 and controls > 0.2 * max(1, letters + controls)):
         return "broken_font"
+    if looks_garbled(raw):
+        return "broken_font"
     if letters < NO_TEXT_CHARS:
         return "no_text"
     if letters < LOW_TEXT_CHARS:
         return "low_text"
     return "ok"
+
+
+_ALL_STOPWORDS: set[str] = set()
+
+
+def looks_garbled(text: str) -> bool:
+    """A page of many word-like strings of which almost none is a common word.
+
+    Fonts with a private encoding often come out as shifted characters
+    ("eK?6Q6;62=6MM>;?") rather than (cid:N) codes; real text in any of the three
+    languages has 25-45% stop words.
+    """
+    if not _ALL_STOPWORDS:
+        _ALL_STOPWORDS.update(*_STOPWORDS.values())
+    tokens = [t for t in text.split() if any(ch.isalpha() for ch in t)]
+    if len(tokens) < 60:
+        return False
+    words = [t.lower().strip(".,;:()'\"") for t in tokens]
+    common = sum(w in _ALL_STOPWORDS for w in words) / len(words)
+    odd = sum(bool(_ODD_TOKEN.search(t)) for t in tokens) / len(tokens)
+    return common < 0.03 and odd > 0.25
+
+
+_ODD_TOKEN = re.compile(r"[A-Za-z][^A-Za-z\s.,'’-]+[A-Za-z]|[;<>=?@\[\]^_`{|}~\\$%&#*+]")
 
 
 def language_scores(text: str) -> dict[str, float]:

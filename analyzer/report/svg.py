@@ -308,7 +308,7 @@ def diff_bars(comparison: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
         v = extent * k / 4
         x = zero + v * scale
         body.append(f'<path d="M{_f(x)} {_f(axis_y)}V{_f(axis_y + 4)}" stroke="#888" fill="none"/>')
-        body.append(_text(x, axis_y + 16, f"{v * 100:+.0f}" if k else "0", anchor="middle",
+        body.append(_text(x, axis_y + 16, f"{v * 100:+.0f}".replace("-", "−") if k else "0", anchor="middle",
                           extra='font-size="11" fill="#555"'))
     body.append(_text(zero, axis_y + 32, "difference in percentage points (solid = significant)",
                       anchor="middle", extra='font-size="11" fill="#555"'))

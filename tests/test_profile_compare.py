@@ -1,0 +1,128 @@
+"""Profiles and comparisons: invariants (hypothesis) and hand-checked numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.compare import bh_adjust, compare_profiles, newcombe, summarize
+from analyzer.lexicon import load_lexicon
+from analyzer.profile import profiles, sections, wilson
+from analyzer.schemas import ALL_DOCS, COMPARISON, PROFILES, SECTIONS
+
+from .conftest import DATA
+
+LEX = load_lexicon(DATA / "toy_lexicon.tsv")
+VALUES = list(LEX.values)
+
+
+def make_tables(doc_labels: dict[str, list[list[str]]]):
+    """documents, sentences and lexicon matches from per-sentence value lists."""
+    docs, sents, matches = [], [], []
+    for doc_id, per_sentence in doc_labels.items():
+        docs.append({"doc_id": doc_id, "status": "ok", "sentences_scored": len(per_sentence)})
+        for i, values in enumerate(per_sentence):
+            sid = f"{doc_id}:{i:05d}"
+            sents.append({"doc_id": doc_id, "sentence_id": sid, "page": 1 + i // 10, "section": f"S{i // 5}",
+                          "text": "x", "kind": "prose", "section_level": 1, "section_index": i // 5, "words": 10})
+            for v in values:
+                matches.append({"doc_id": doc_id, "sentence_id": sid, "page": 1, "method": "lexicon",
+                                "group": LEX.group_of(v), "cluster": LEX.cluster_of(v), "value": v, "term": v.lower(),
+                                "start": 0, "end": 1, "negated": False, "score": 1.0, "level": "value", "cue": ""})
+    return (pd.DataFrame(docs), pd.DataFrame(sents),
+            pd.DataFrame(matches, columns=["doc_id", "sentence_id", "page", "method", "group", "cluster", "value",
+                                           "term", "start", "end", "negated", "score", "level", "cue"]))
+
+
+labels_strategy = st.lists(st.lists(st.sampled_from(VALUES), max_size=3, unique=True), min_size=1, max_size=40)
+
+
+def test_profile_numbers_by_hand():
+    docs, sents, matches = make_tables({"d1": [["Bestaansveiligheid"], ["Bestaansveiligheid", "Preventie"], [], []]})
+    prof = profiles(docs, sents, matches, LEX, method="lexicon")
+    assert list(prof.columns) == PROFILES
+    row = prof[(prof.doc_id == "d1") & (prof.level == "cluster") & (prof.name == "Continuïteit")].iloc[0]
+    assert row.n_sentences == 2 and row.share == pytest.approx(0.5)
+    assert row.n_hits == 3 and row.per_1000_words == pytest.approx(1000 * 3 / 40)
+    low, high = wilson(2, 4)
+    assert row.ci_low == pytest.approx(float(low)) and row.ci_high == pytest.approx(float(high))
+    # groups count a sentence once even with two clusters of the same group
+    grp = prof[(prof.doc_id == "d1") & (prof.level == "group") & (prof.name == "praktisch")].iloc[0]
+    assert grp.n_sentences == 2
+    assert set(prof.doc_id) == {"d1", ALL_DOCS}
+
+
+def test_wider_interval_for_shorter_document():
+    docs, sents, matches = make_tables({"short": [["Preventie"]] + [[]] * 3,
+                                        "long": ([["Preventie"]] + [[]] * 3) * 50})
+    prof = profiles(docs, sents, matches, LEX, method="lexicon")
+    sel = prof[(prof.level == "value") & (prof.name == "Preventie")].set_index("doc_id")
+    assert sel.loc["short", "share"] == pytest.approx(sel.loc["long", "share"])
+    assert (sel.loc["short", "ci_high"] - sel.loc["short", "ci_low"]) > 3 * (sel.loc["long", "ci_high"] - sel.loc["long", "ci_low"])
+
+
+def test_sections_follow_document_order():
+    docs, sents, matches = make_tables({"d": [["Menselijke maat"]] * 5 + [["Bestaansveiligheid"]] * 5})
+    sec = sections(sents, matches, LEX, method="lexicon")
+    assert list(sec.columns) == SECTIONS
+    kwal = sec[sec.cluster == "Kwaliteit"].sort_values("section_index")
+    assert kwal["share"].tolist() == [1.0, 0.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels_strategy)
+def test_shares_are_proportions(per_sentence):
+    docs, sents, matches = make_tables({"d": per_sentence})
+    prof = profiles(docs, sents, matches, LEX, method="lexicon")
+    assert prof["share"].between(0, 1).all()
+    assert (prof["ci_low"] <= prof["share"] + 1e-12).all() and (prof["share"] <= prof["ci_high"] + 1e-12).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels_strategy)
+def test_comparing_a_profile_with_itself_gives_zero(per_sentence):
+    docs, sents, matches = make_tables({"d": per_sentence})
+    prof = profiles(docs, sents, matches, LEX, method="lexicon")
+    cmp = compare_profiles(prof, prof)
+    assert list(cmp.columns) == COMPARISON
+    assert np.allclose(cmp["diff"], 0)
+    assert not cmp["significant"].any()
+    assert (cmp["p_value"] == 1.0).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels_strategy, labels_strategy)
+def test_swapping_a_and_b_negates_every_difference(a, b):
+    pa = profiles(*make_tables({"a": a}), LEX, method="lexicon")
+    pb = profiles(*make_tables({"b": b}), LEX, method="lexicon")
+    ab = compare_profiles(pa, pb).set_index(["level", "name", "method"])
+    ba = compare_profiles(pb, pa).set_index(["level", "name", "method"]).loc[ab.index]
+    assert np.allclose(ab["diff"], -ba["diff"])
+    assert np.allclose(ab["ci_low"], -ba["ci_high"]) and np.allclose(ab["ci_high"], -ba["ci_low"])
+    assert np.allclose(ab["p_value"], ba["p_value"])
+
+
+def test_clear_shift_is_significant_and_summarised():
+    a = [["Menselijke maat"]] * 40 + [[]] * 60
+    b = [["Menselijke maat"]] * 5 + [["Bestaansveiligheid"]] * 40 + [[]] * 55
+    pa = profiles(*make_tables({"a": a}), LEX, method="lexicon")
+    pb = profiles(*make_tables({"b": b}), LEX, method="lexicon")
+    cmp = compare_profiles(pa, pb)
+    kw = cmp[(cmp.level == "cluster") & (cmp.name == "Kwaliteit")].iloc[0]
+    assert kw["diff"] == pytest.approx(-0.35) and kw["significant"] and kw["ci_high"] < 0
+    text = " ".join(summarize(cmp, label_a="Oud", label_b="Nieuw", method="lexicon"))
+    assert "Nieuw spreekt minder van Kwaliteit (−35.0 pp)" in text
+    assert "meer van Continuïteit (+40.0 pp)" in text
+    assert "Lost in translation" in text and "Menselijke maat" in text
+
+
+def test_bh_and_newcombe_reference_values():
+    q = bh_adjust(np.array([0.01, 0.04, 0.03, 0.5]))
+    # sorted p 0.01, 0.03, 0.04, 0.5 -> p*n/rank 0.04, 0.06, 0.0533, 0.5 -> running minimum from the top
+    assert np.allclose(q, [0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    # Newcombe (1998) example: 56/70 vs 48/80 -> difference 0.2, interval (0.0524, 0.3339)
+    low, high = newcombe(np.array([48.0]), np.array([80.0]), np.array([56.0]), np.array([70.0]))
+    assert low[0] == pytest.approx(0.0524, abs=5e-4) and high[0] == pytest.approx(0.3339, abs=5e-4)
