@@ -151,6 +151,7 @@ def score(
     progress: bool = False,
     command: list[str] | None = None,
     profile: bool = True,
+    scheduler: Any = None,
 ) -> ScoreResult:
     """Score documents: extraction, sentences, lexicon, classifier, profiles.
 
@@ -166,6 +167,8 @@ def score(
         cache_dir / use_cache: extraction and result cache (default ~/.cache/waardenscan).
         resume_dir: reuse finished documents stored there by an interrupted run.
         parts_dir: where to store each finished document (for a later resume).
+        scheduler: a Dask scheduler address (``tcp://host:8786``) or ``distributed.Client``:
+            run the documents on that cluster instead of local processes.
     """
     from .batch import ResultStore, run_batch
     from .ingest import ExtractionCache, default_cache_dir, discover
@@ -217,8 +220,13 @@ def score(
     matcher = Matcher(lex)
     func = partial(_process_task, nlp=nlp, pipeline=pipe_name, matcher=matcher, model=clf,
                    settings=settings, cache=cache)
+    remote_config = None
+    if scheduler is not None:
+        remote_config = {"pipeline": pipeline, "lexicon": lex.source, "model": clf.path if clf is not None else None,
+                         "settings": settings.fingerprint(), "cache": None}
     results = run_batch(paths, func, fingerprint=fingerprint, jobs=jobs, timeout=timeout, stores=stores,
-                        read_stores=read_stores, progress=progress, pipeline=pipe_name)
+                        read_stores=read_stores, progress=progress, pipeline=pipe_name, scheduler=scheduler,
+                        remote_config=remote_config)
     from .process import error_result
 
     for path, reason in missing:

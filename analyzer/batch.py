@@ -186,11 +186,13 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
 def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerprint: dict[str, Any],
               jobs: int = 1, timeout: float | None = None, stores: list[ResultStore] | None = None,
               read_stores: list[ResultStore] | None = None, progress: bool = True,
-              pipeline: str = "") -> list[DocResult]:
+              pipeline: str = "", scheduler: Any = None, remote_config: dict[str, Any] | None = None
+              ) -> list[DocResult]:
     """Process every path once and return results in input order.
 
     Files with the same sha256 as an earlier file are not processed again: they get a
-    ``status=duplicate`` row naming the first one.
+    ``status=duplicate`` row naming the first one. With ``scheduler`` (a Dask scheduler
+    address or Client) the documents run on a Dask cluster, see :mod:`analyzer.distributed`.
     """
     from tqdm import tqdm
 
@@ -245,7 +247,11 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
         bar.update(1)
 
     try:
-        if jobs > 1 and len(tasks) > 1:
+        if scheduler is not None and tasks:
+            from .distributed import run_dask
+
+            run_dask(tasks, scheduler=scheduler, config=remote_config or {}, on_result=done)
+        elif jobs > 1 and len(tasks) > 1:
             run_parallel(tasks, func, jobs=jobs, timeout=timeout, on_result=done)
         else:
             for task in tasks:

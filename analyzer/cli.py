@@ -40,6 +40,8 @@ def _common(p: argparse.ArgumentParser, *, scoring: bool = True) -> None:
     g.add_argument("--excel-safe", action="store_true",
                    help="prefix CSV cells starting with = + - @ with ' (spreadsheet formula injection)")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster (tcp://host:8786); needs pip install 'waardenscan[dask]'")
     if scoring:
         s = p.add_argument_group("scoring options")
         s.add_argument("--lexicon", type=Path, default=None, help="lexicon folder or TSV (default: packaged)")
@@ -58,6 +60,8 @@ def _score_kwargs(args: argparse.Namespace, outdir: Path | None) -> dict:
         use_cache=not args.no_cache, progress=not args.quiet and sys.stderr.isatty() or False,
         command=["waardenscan", *sys.argv[1:]],
     )
+    if getattr(args, "scheduler", None):
+        kwargs["scheduler"] = args.scheduler
     if outdir is not None:
         kwargs["parts_dir"] = outdir / ".parts"
         if args.resume:
