@@ -39,6 +39,7 @@ RESULT_FILES = {
     "cooccurrence": ("cooccurrence.csv", schemas.COOCCURRENCE),
     "coverage": ("coverage.csv", schemas.COVERAGE),
     "unused_terms": ("unused_terms.csv", schemas.UNUSED_TERMS),
+    "agreement": ("agreement.csv", schemas.AGREEMENT),
 }
 
 
@@ -54,6 +55,7 @@ class ScoreResult:
     cooccurrence: pd.DataFrame = field(default_factory=pd.DataFrame)
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
     unused_terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
     lexicon: Any = None
 
@@ -175,7 +177,7 @@ def score(
     from .lexicon import Lexicon, Matcher, load_lexicon
     from .nlp import build_pipeline, pipeline_name
     from .process import Settings
-    from .profile import cooccurrence, coverage, profiles, sections
+    from .profile import cooccurrence, coverage, method_agreement, profiles, sections
 
     if method not in schemas.METHODS:
         raise WaardenscanError(f"unknown method {method!r}; use lexicon, classifier or both")
@@ -240,6 +242,7 @@ def score(
         out.sections = sections(sentences, matches, lex, method=m, count_negated=count_negated)
         out.cooccurrence = cooccurrence(sentences, matches, lex, method=m, count_negated=count_negated)
         out.coverage, out.unused_terms = coverage(sentences, matches, lex)
+        out.agreement = method_agreement(sentences, matches, lex, count_negated=count_negated)
     return out
 
 
@@ -288,7 +291,7 @@ def load_result(outdir: str | Path, *, lexicon: Any = None) -> ScoreResult:
     return ScoreResult(documents=frames["documents"], sentences=frames["sentences"], matches=matches,
                        profiles=frames["profiles"], sections=frames["sections"],
                        cooccurrence=frames["cooccurrence"], coverage=frames["coverage"],
-                       unused_terms=frames["unused_terms"], run=run, lexicon=lex)
+                       unused_terms=frames["unused_terms"], agreement=frames["agreement"], run=run, lexicon=lex)
 
 
 @dataclass

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .lexicon import Lexicon
-from .schemas import ALL_DOCS, COOCCURRENCE, COVERAGE, PROFILES, SCORED_KINDS, SECTIONS, UNUSED_TERMS
+from .schemas import AGREEMENT, ALL_DOCS, COOCCURRENCE, COVERAGE, PROFILES, SCORED_KINDS, SECTIONS, UNUSED_TERMS
 
 Z = 1.959963984540054
 
@@ -206,3 +206,32 @@ def coverage(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *
     fired = set(lex["term"]) if not lex.empty else set()
     unused = [(t.value, t.term, t.match) for t in lexicon.terms if t.term not in fired]
     return pd.DataFrame(rows, columns=COVERAGE), pd.DataFrame(unused, columns=UNUSED_TERMS)
+
+
+def method_agreement(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *,
+                     count_negated: bool = False) -> pd.DataFrame:
+    """How often lexicon and classifier agree per cluster over the whole batch.
+
+    For every scored sentence and cluster: found by both, by the lexicon only, by the
+    classifier only, or by neither; raw agreement, Cohen's kappa between the two methods,
+    and one example sentence_id of each kind of disagreement.
+    """
+    scored = sentences[sentences["kind"].isin(SCORED_KINDS)]
+    labels = sentence_labels(matches, lexicon, count_negated=count_negated)
+    labels = labels[labels["level"] == "cluster"]
+    if scored.empty or not {"lexicon", "classifier"} <= set(labels["method"]):
+        return pd.DataFrame(columns=AGREEMENT)
+    ids = list(scored["sentence_id"])
+    n = len(ids)
+    rows = []
+    for cluster in lexicon.clusters:
+        lex = set(labels[(labels["method"] == "lexicon") & (labels["name"] == cluster)]["sentence_id"])
+        clf = set(labels[(labels["method"] == "classifier") & (labels["name"] == cluster)]["sentence_id"])
+        both, lex_only, clf_only = len(lex & clf), len(lex - clf), len(clf - lex)
+        neither = n - both - lex_only - clf_only
+        po = (both + neither) / n
+        pe = ((both + lex_only) * (both + clf_only) + (clf_only + neither) * (lex_only + neither)) / (n * n)
+        kappa = (po - pe) / (1 - pe) if pe < 1 else 1.0
+        first = lambda ss: next((i for i in ids if i in ss), "")  # noqa: E731 - document order
+        rows.append((cluster, n, both, lex_only, clf_only, neither, po, kappa, first(lex - clf), first(clf - lex)))
+    return pd.DataFrame(rows, columns=AGREEMENT)

@@ -132,6 +132,19 @@ COVERAGE = [
 
 UNUSED_TERMS = ["value", "term", "match"]
 
+AGREEMENT = [
+    "cluster",
+    "n_sentences",
+    "both",
+    "lexicon_only",
+    "classifier_only",
+    "neither",
+    "agreement",
+    "kappa",
+    "example_lexicon_only",
+    "example_classifier_only",
+]
+
 ALL_DOCS = "ALL"
 """doc_id of the batch-level rows in profiles.csv."""
 

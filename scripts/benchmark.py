@@ -217,7 +217,15 @@ def machine() -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "pdftotext": (pdftotext.stderr.splitlines() or [""])[0] if pdftotext else None,
+        "loadavg_start": _loadavg(),
     }
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return ""
 
 
 def documents_totals(outdir: Path) -> dict:
@@ -227,11 +235,31 @@ def documents_totals(outdir: Path) -> dict:
     for r in rows:
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
     return {
+        "rows": rows,
         "documents": len(rows),
         "pages": sum(int(r["pages"] or 0) for r in rows),
         "words": sum(int(r["words"] or 0) for r in rows),
         "statuses": statuses,
     }
+
+
+def parts_seconds(parts: Path) -> dict[str, str]:
+    """sha256 -> recorded ``seconds`` of each finished document in OUT/.parts.
+
+    A document reused by ``--resume`` keeps that figure in documents.csv; one processed
+    again gets a new one, so comparing the two shows what the resumed run really did.
+    """
+    import gzip
+
+    found = {}
+    for file in sorted(parts.glob("*.json.gz")) if parts.is_dir() else []:
+        try:
+            with gzip.open(file, "rt", encoding="utf-8") as fh:
+                doc = json.load(fh)["document"]
+            found[doc["sha256"]] = f"{float(doc['seconds']):.3f}"
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
 
 
 def unique_copies(pdfs: list[tuple[Path, int]], n: int, folder: Path) -> int:
@@ -410,6 +438,13 @@ def main() -> int:
         check(first, "score")
         tot = documents_totals(work / "out-j")
         run_meta = json.loads((work / "out-j" / "run.json").read_text(encoding="utf-8"))
+        run_meta["stderr"] = first.stderr.strip().splitlines()[-10:]
+        lex = run_meta.get("lexicon") or {}
+        model = run_meta.get("model") or {}
+        print(
+            f"  waardenscan {run_meta.get('version')}, pipeline {run_meta.get('pipeline')}, "
+            f"lexicon {lex.get('name')} {lex.get('version')}, model {model.get('version') or 'none'}"
+        )
         detail = f"{tot['documents']} docs {tot['statuses']}"
         table.add(f"score_j{args.jobs}_seconds", first.seconds, "s", detail)
         table.add(
@@ -440,6 +475,7 @@ def main() -> int:
             one = score(files, work / "out-j1", jobs=1, cache=work / "cache-j1")
             check(one, "score -j 1")
             table.add("score_j1_seconds", one.seconds, "s")
+            table.add("score_j1_cpu_seconds", one.cpu_seconds, "s", "user+sys")
             table.add("score_j1_pages_per_s", tot["pages"] / one.seconds, "pages/s")
             table.add(
                 f"parallel_speedup_j{args.jobs}",
@@ -454,6 +490,7 @@ def main() -> int:
             again = score(files, work / "out-rerun", jobs=args.jobs, cache=cache)
             check(again, "re-run")
             table.add("rerun_seconds", again.seconds, "s")
+            table.add("rerun_cpu_seconds", again.cpu_seconds, "s", "user+sys")
             table.add(
                 "rerun_speedup",
                 first.seconds / again.seconds,
@@ -489,9 +526,9 @@ def main() -> int:
             out = work / "out-resume"
             kill_after = args.kill_fraction * first.seconds
             killed = score([str(folder)], out, jobs=args.jobs, cache=None, kill_after=kill_after)
-            parts = (
-                len(list((out / ".parts").glob("*.json.gz"))) if (out / ".parts").is_dir() else 0
-            )
+            parts_dir = out / ".parts"
+            parts = len(list(parts_dir.glob("*.json.gz"))) if parts_dir.is_dir() else 0
+            before = parts_seconds(parts_dir)
             table.add(
                 "resume_killed_after",
                 killed.seconds,
@@ -513,6 +550,18 @@ def main() -> int:
                 rt["documents"] - parts,
                 "docs",
                 f"processed by the resumed run (total - reused {parts})",
+            )
+            reused = sum(
+                1
+                for r in rt["rows"]
+                if r["sha256"] in before
+                and f"{float(r['seconds'] or 0):.3f}" == before[r["sha256"]]
+            )
+            table.add(
+                "resume_reused_verified",
+                reused,
+                "docs",
+                "rows of documents.csv whose seconds equal the .parts entry (not recomputed)",
             )
             table.add("resume_seconds", resumed.seconds, "s", f"{rt['pages']} pages in the batch")
 
@@ -544,6 +593,7 @@ def main() -> int:
                 )
                 table.add(f"scale_{n}_pages", st["pages"], "pages")
                 table.add(f"scale_{n}_pages_per_s", st["pages"] / r.seconds, "pages/s")
+                table.add(f"scale_{n}_cpu_seconds", r.cpu_seconds, "s", "user+sys, all processes")
                 table.add(
                     f"scale_{n}_max_rss",
                     r.max_rss_mb,
@@ -566,9 +616,11 @@ def main() -> int:
             "score_args": extra,
             "pdfs": [{"path": str(p), "pages": n} for p, n in pdfs],
             "waardenscan_run": {
-                k: run_meta.get(k) for k in ("version", "pipeline", "lexicon", "model", "versions")
+                k: run_meta.get(k)
+                for k in ("version", "pipeline", "lexicon", "model", "versions", "stderr")
             },
             "scaling": scaling,
+            "loadavg_end": _loadavg(),
         }
         (args.out / "run.json").write_text(
             json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

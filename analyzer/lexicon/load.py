@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import LexiconError
 
 MATCH_TYPES = ("lemma", "phrase", "prefix", "suffix", "compound", "separable")
-MIN_COMPOUND_PART = 4
+MIN_COMPOUND_PART = 5
 POLARITIES = ("value", "problem")
 
 
