@@ -80,8 +80,9 @@ def result_key(sha256: str, doc_id: str, fingerprint: dict[str, Any]) -> str:
     return f"{sha256}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by SIGALRM; a BaseException so that no ``except Exception`` in the
+    pipeline can swallow it."""
 
 
 def _alarm(signum, frame):  # type: ignore[no-untyped-def]
@@ -94,7 +95,10 @@ def _run_inline(func: Callable[[Task], DocResult], task: Task, timeout: float | 
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, float(timeout))
     try:
-        return func(task)
+        result = func(task)
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return result
     except _Timeout:
         return error_result(task.path, f"timed out after {timeout:g} s (per-document limit; raise it with --timeout)",
                             sha256=task.sha256, seconds=float(timeout or 0))

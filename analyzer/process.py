@@ -67,6 +67,7 @@ def error_result(path: str | Path, reason: str, *, sha256: str = "", status: str
                  pipeline: str = "", seconds: float = 0.0) -> DocResult:
     """The row of a document that could not be processed."""
     doc_id = make_doc_id(str(path), sha256 or "00000000")
+    reason = reason.replace("\r", "\\r").replace("\n", "\\n")  # one line, whatever the file name
     return DocResult(document={
         "doc_id": doc_id, "path": str(path), "sha256": sha256, "status": status, "error": reason,
         "pages": 0, "words": 0, "sentences": 0, "text_quality": "", "pipeline": pipeline,
@@ -115,7 +116,12 @@ def process_document(
         "seconds": 0.0,
     }
     if doc.text_quality in UNSCORABLE:
-        row.update(status="warning", error=UNSCORABLE[doc.text_quality])
+        reason = UNSCORABLE[doc.text_quality]
+        broken = qualities.count("unreadable") + qualities.count("empty")
+        if doc.text_quality == "no_text" and broken > qualities.count("no_text"):
+            reason = ("most pages could not be loaded or have no content at all (broken page tree "
+                      "or page objects, or blank pages); not scored")
+        row.update(status="warning", error=reason)
         row["seconds"] = round(time.perf_counter() - started, 3)
         return DocResult(document=row)
     if doc.text_quality == "not_dutch":
@@ -125,6 +131,10 @@ def process_document(
             return DocResult(document=row)
     elif doc.text_quality == "low_text":
         row.update(status="warning", error="very little text per page; check the PDF")
+    unreadable = qualities.count("unreadable")
+    if unreadable:
+        row.update(status="warning", error="; ".join(filter(None, [
+            row["error"], f"{unreadable} of {doc.n_pages} page(s) could not be loaded (broken page objects)"])))
     try:
         result = _score(doc_id, doc, nlp=nlp, matcher=matcher, model=model, settings=settings)
     except Exception as exc:

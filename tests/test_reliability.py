@@ -334,10 +334,6 @@ def test_pdf_with_50000_nested_arrays_is_read(tmp_path, run):
     assert any("menselijke maat" in s for s in sentences_of(result, bad["doc_id"]))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: analyzer/ingest/pdf.py iter_pages_pdfium (except Exception at line ~69) turns a page "
-    "that PDFium cannot load into an empty 'no_text' page, so a PDF with a broken page tree is "
-    "reported as a scan ('run OCR first') instead of naming the broken page structure"))
 @pytest.mark.parametrize("mutate", [_nested_dicts, _kids_cycle], ids=["50000-nested-dicts", "kids-cycle"])
 def test_pdf_bomb_reason_names_the_broken_page(tmp_path, run, mutate):
     good_pdf(tmp_path)
@@ -420,11 +416,6 @@ def test_odd_file_names(tmp_path, run):
     assert {str(tmp_path / n) for n in ODD_NAMES} <= paths
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: error reasons embed the raw path (e.g. analyzer/ingest/pdf.py _open_pdfium, "
-    "analyzer/ingest/__init__.py sniff/extract), so a file name with a newline makes the "
-    "'one-line' reason and the stderr message span two lines; analyzer/process.py error_result "
-    "(line ~66) should escape control characters in the reason"))
 def test_error_reason_stays_one_line_for_a_newline_in_the_name(tmp_path, run):
     good_pdf(tmp_path)
     (tmp_path / "kapot\nbestand.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
@@ -645,10 +636,6 @@ def test_worker_crash_is_one_error_row(tmp_path):
     assert {by_name[n]["status"] for n in ("twee", "drie", "vier", "vijf")} == {"ok"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: analyzer/batch.py _Timeout (line ~83) subclasses Exception, so the inline (jobs=1) "
-    "SIGALRM timeout is caught by process_document's 'except Exception' (analyzer/process.py "
-    "line ~130) and reported as 'scoring failed: _Timeout: ' instead of 'timed out'"))
 def test_inline_timeout_during_scoring_is_reported_as_timeout(tmp_path, run, monkeypatch):
     import analyzer.process as process
 
@@ -667,10 +654,6 @@ def test_inline_timeout_during_scoring_is_reported_as_timeout(tmp_path, run, mon
     assert_reason(row(result, "traag.pdf"), "error", "timed out after 1 s")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: analyzer/batch.py _Timeout (line ~83) subclasses Exception; the one-shot SIGALRM "
-    "is swallowed by analyzer/ingest/pdf.py iter_pages_pdfium's 'except Exception' (line ~69), "
-    "the page is silently dropped as 'no_text' and the document runs on without any limit"))
 def test_inline_timeout_is_not_swallowed_during_pdf_extraction(tmp_path, run, monkeypatch):
     import pypdfium2 as pdfium
 

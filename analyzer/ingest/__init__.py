@@ -168,6 +168,9 @@ def _extract_uncached(path: Path, kind: str, *, pdf_engine: str, max_pages: int 
             pages = list(pdfmod.iter_pages_pdfplumber(path, max_pages=max_pages))
         else:
             raise InputError(f"unknown PDF engine {pdf_engine!r}; use 'pdfium' or 'pdfplumber'")
+        unreadable = sum(p.quality == "unreadable" for p in pages)
+        if pages and unreadable == len(pages):
+            raise InputError(f"{path}: no page could be loaded (broken page tree or page objects)")
         title = pdfmod.pdf_title(path)
         removed = remove_running_lines(pages)
         if removed:
@@ -193,6 +196,8 @@ def _extract_uncached(path: Path, kind: str, *, pdf_engine: str, max_pages: int 
             pages[0].quality = "no_text"
     sample = " ".join(line.text for page in pages[:40] for line in page.lines)
     quality = document_quality([p.quality for p in pages], sample)
+    if title.lower().startswith("microsoft word - "):
+        title = ""  # the name of the Word file, not a title
     if not title:
         title = next((ln.text for p in pages for ln in p.lines if ln.heading), "")[:200]
     return ExtractedDocument(path=str(path), sha256="", file_type=kind, pages=pages, title=title,

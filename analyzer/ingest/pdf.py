@@ -66,13 +66,14 @@ def iter_pages_pdfium(path: Path, *, max_pages: int | None = None) -> Iterator[P
             try:
                 page = pdf[index]
                 textpage = page.get_textpage()
-            except Exception as exc:  # one broken page object must not lose the document
-                yield Page(number=index + 1, lines=[], quality="no_text", n_chars=0)
-                _ = exc
+            except Exception:  # one broken page object must not lose the document
+                yield Page(number=index + 1, lines=[], quality="unreadable", n_chars=0)
                 continue
             try:
                 text = textpage.get_text_range()
                 quality = raw_page_quality(text)
+                if quality == "no_text" and raw_api.FPDFPage_CountObjects(page.raw) == 0:
+                    quality = "empty"  # no text and no image either: blank or broken, not a scan
                 lines: list[Line] = []
                 if quality != "broken_font":
                     offset = 0

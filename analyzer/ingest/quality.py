@@ -87,6 +87,7 @@ def document_quality(page_qualities: list[str], text: str) -> str:
     if n == 0:
         return "no_text"
     share = {q: page_qualities.count(q) / n for q in set(page_qualities)}
+    share["no_text"] = share.get("no_text", 0) + share.get("unreadable", 0) + share.get("empty", 0)
     if share.get("broken_font", 0) >= 0.5:
         return "broken_font"
     if share.get("no_text", 0) >= 0.8:
