@@ -5,12 +5,14 @@ Candidates (all stock scikit-learn parts in one ``Pipeline``):
 * ``logreg``: TF-IDF word 1-2-grams on lemmas + TF-IDF character 3-5-grams (catch
   Dutch compounds) + lexicon hit counts per cluster -> one-vs-rest logistic
   regression with balanced class weights;
-* ``svm``: the same features -> one-vs-rest linear SVM calibrated with sigmoid
-  (Platt) scaling so it yields probabilities.
+* ``logreg_c1``: the same with stronger regularisation (C=1 instead of 4);
+* ``sgd_huber``: the same features -> one-vs-rest linear classifier with the modified
+  Huber loss (SVM-like margin, probabilities without an inner calibration split).
 
-Each is fit on the train split; per-cluster thresholds are tuned on the dev split to
-maximise F1; the candidate with the best dev macro-F1 is kept. The test split is not
-touched here (see :mod:`analyzer.classify.evaluate`).
+Candidates are compared by 5-fold cross-validation on train+dev, grouped by document;
+per-cluster thresholds are tuned on the out-of-fold probabilities to maximise F1; the
+best candidate is refit on train+dev. The test split is not touched here (see
+:mod:`analyzer.classify.evaluate`).
 """
 
 from __future__ import annotations
@@ -50,14 +52,12 @@ def label_matrix(gold: list[GoldSentence], labels: list[str]) -> np.ndarray:
 
 
 def build_candidate(kind: str, clusters: list[str], seed: int):  # type: ignore[no-untyped-def]
-    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MaxAbsScaler
-    from sklearn.svm import LinearSVC
 
     features = ColumnTransformer([
         ("lemmas", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), "lemmas"),
@@ -67,9 +67,13 @@ def build_candidate(kind: str, clusters: list[str], seed: int):  # type: ignore[
     ])
     if kind == "logreg":
         head = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, random_state=seed)
-    elif kind == "svm":
-        head = CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=seed),
-                                      method="sigmoid", cv=3)
+    elif kind == "logreg_c1":
+        head = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=seed)
+    elif kind == "sgd_huber":
+        # a linear SVM-like loss that still yields probabilities, without an inner calibration CV
+        # that rare clusters (a handful of positives per fold) cannot feed
+        head = SGDClassifier(loss="modified_huber", alpha=1e-4, class_weight="balanced", max_iter=50,
+                             tol=None, random_state=seed)
     else:
         raise ValueError(kind)
     return Pipeline([("features", features), ("clf", OneVsRestClassifier(head))])
@@ -104,52 +108,59 @@ def apply_thresholds(proba: np.ndarray, labels: list[str], thresholds: dict[str,
 
 
 def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int = 20261123,
-          candidates: tuple[str, ...] = ("logreg", "svm"), pipeline_name: str = "") -> ValueClassifier:
-    """Fit the candidates on train, tune thresholds on dev, return the best."""
+          candidates: tuple[str, ...] = ("logreg", "logreg_c1", "sgd_huber"), pipeline_name: str = "",
+          n_folds: int = 5) -> ValueClassifier:
+    """Select a candidate and its thresholds by cross-validation on train+dev, then refit.
+
+    Folds are grouped by document (GroupKFold), so a sentence is always scored by a model
+    that saw no sentence of its document. Per-cluster thresholds are tuned on the
+    out-of-fold probabilities; the candidate with the best out-of-fold macro-F1 is refit
+    on all train+dev sentences. The test split is not read.
+    """
     import scipy
     import sklearn
     import skops
     import spacy
+    from sklearn.model_selection import GroupKFold
 
     lexicon = lexicon or load_lexicon()
     clusters = list(lexicon.clusters)
     gold = load_corpus(corpus)
-    train_g = [g for g in gold if g.split == "train"]
-    dev_g = [g for g in gold if g.split == "dev"]
-    if not train_g or not dev_g:
-        raise ValueError("the corpus needs train and dev sentences")
+    fit_g = [g for g in gold if g.split in ("train", "dev")]
+    if len({g.doc_key for g in fit_g}) < n_folds:
+        raise ValueError(f"the corpus needs train/dev sentences from at least {n_folds} documents")
     matcher = Matcher(lexicon)
     cluster_of = {v: c for v, (_, c) in lexicon.values.items()}
-
-    def frame(gs):  # type: ignore[no-untyped-def]
-        sents = to_sentences(gs, nlp)
-        return sentence_frame(sents, [matcher.match(s) for s in sents], clusters, cluster_of)
-
-    x_train, x_dev = frame(train_g), frame(dev_g)
-    y_train, y_dev = label_matrix(train_g, clusters), label_matrix(dev_g, clusters)
+    sents = to_sentences(fit_g, nlp)
+    x = sentence_frame(sents, [matcher.match(s) for s in sents], clusters, cluster_of)
+    y = label_matrix(fit_g, clusters)
+    groups = np.array([g.doc_key for g in fit_g])
+    folds = list(GroupKFold(n_splits=n_folds).split(x, y, groups))
     results = {}
     for kind in candidates:
-        est = build_candidate(kind, clusters, seed).fit(x_train, y_train)
-        proba = np.asarray(est.predict_proba(x_dev))
-        thresholds = tune_thresholds(y_dev, proba, clusters)
-        _, _, f = f1_scores(y_dev, apply_thresholds(proba, clusters, thresholds))
-        results[kind] = {"estimator": est, "thresholds": thresholds, "dev_f1": dict(zip(clusters, f.round(4).tolist(), strict=True)),
-                         "dev_macro_f1": round(float(f.mean()), 4)}
-        log.info("%s: dev macro-F1 %.3f", kind, f.mean())
-    best = max(results, key=lambda k: results[k]["dev_macro_f1"])
-    chosen = results[best]
+        oof = np.zeros(y.shape, dtype=float)
+        for train_idx, test_idx in folds:
+            est = build_candidate(kind, clusters, seed).fit(x.iloc[train_idx], y[train_idx])
+            oof[test_idx] = np.asarray(est.predict_proba(x.iloc[test_idx]))
+        thresholds = tune_thresholds(y, oof, clusters)
+        _, _, f = f1_scores(y, apply_thresholds(oof, clusters, thresholds))
+        results[kind] = {"thresholds": thresholds, "f1": dict(zip(clusters, f.round(4).tolist(), strict=True)),
+                         "macro_f1": round(float(f.mean()), 4)}
+        log.info("%s: out-of-fold macro-F1 %.3f", kind, f.mean())
+    best = max(results, key=lambda k: results[k]["macro_f1"])
+    estimator = build_candidate(best, clusters, seed).fit(x, y)
     meta = {
         "name": MODEL_NAME, "version": MODEL_VERSION, "package_version": __version__, "estimator": best,
         "seed": seed, "corpus_sha256": corpus_hash(corpus), "lexicon_sha256": lexicon.sha256,
-        "lexicon": lexicon.label(), "pipeline": pipeline_name,
+        "lexicon": lexicon.label(), "pipeline": pipeline_name, "selection": f"{n_folds}-fold GroupKFold by document on train+dev",
         "counts": {split: {"sentences": int(sum(g.split == split for g in gold)),
                            **{c: int(sum(g.split == split and c in g.clusters for g in gold)) for c in clusters}}
                    for split in ("train", "dev", "test")},
-        "dev": {k: {"macro_f1": v["dev_macro_f1"], "f1": v["dev_f1"], "thresholds": v["thresholds"]} for k, v in results.items()},
+        "cv": results,
         "versions": {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "numpy": np.__version__,
                      "scipy": scipy.__version__, "spacy": spacy.__version__, "python": sys.version.split()[0]},
     }
-    return ValueClassifier(estimator=chosen["estimator"], labels=clusters, thresholds=chosen["thresholds"],
+    return ValueClassifier(estimator=estimator, labels=clusters, thresholds=results[best]["thresholds"],
                            clusters=lexicon.clusters, lexicon=lexicon, meta=meta)
 
 
@@ -159,17 +170,19 @@ def model_card(clf: ValueClassifier) -> str:
              "Multi-label classifier of the 9 value clusters of the Waardenkaart sociaal domein for sentences "
              "of Dutch policy documents. Trained by `waardenscan model train` from the annotated corpus in `corpus/` "
              "(see `corpus/README.md`).", "",
-             f"- estimator: `{m['estimator']}` (chosen on dev macro-F1 among {', '.join(m['dev'])})",
+             f"- estimator: `{m['estimator']}` (chosen by out-of-fold macro-F1 among {', '.join(m['cv'])}; "
+             f"{m['selection']}; refit on train+dev)",
              f"- seed: {m['seed']}", f"- corpus sha256: `{m['corpus_sha256']}`",
              f"- lexicon: {m['lexicon']} (`{m['lexicon_sha256'][:12]}`)", f"- pipeline: {m['pipeline']}",
              f"- versions: {', '.join(f'{k} {v}' for k, v in m['versions'].items())}", "",
-             "## Label order and thresholds (tuned on dev)", "", "| cluster | threshold | train | dev | test |", "|---|---|---|---|---|"]
+             "## Label order and thresholds (tuned on out-of-fold probabilities)", "",
+             "| cluster | threshold | train | dev | test |", "|---|---|---|---|---|"]
     for label in clf.labels:
         lines.append(f"| {label} | {clf.thresholds[label]:.2f} | {m['counts']['train'][label]} | "
                      f"{m['counts']['dev'][label]} | {m['counts']['test'][label]} |")
-    lines += ["", "## Dev scores (macro-F1 over the 9 clusters)", ""]
-    for kind, d in m["dev"].items():
-        lines.append(f"- {kind}: {d['macro_f1']:.3f}")
+    lines += ["", "## Cross-validated scores on train+dev (macro-F1 over the 9 clusters)", ""]
+    for kind, d in m["cv"].items():
+        lines.append(f"- {kind}: {d['macro_f1']:.3f} (" + ", ".join(f"{c} {f:.2f}" for c, f in d["f1"].items()) + ")")
     lines += ["", "Test-split scores: see `evaluation.md` (`waardenscan model evaluate`).", "",
               "## Intended use and limits", "",
               "Profiles of whole documents, always read next to the lexicon evidence. Sentence-level predictions "
@@ -183,12 +196,13 @@ def train_cli(*, corpus: Path, out: Path | None, seed: int, pipeline: str, compa
     from ..nlp import build_pipeline, pipeline_name
 
     nlp = build_pipeline(pipeline)
-    clf = train(corpus, nlp=nlp, seed=seed, candidates=("logreg", "svm") if compare_alternatives else ("logreg",),
+    clf = train(corpus, nlp=nlp, seed=seed,
+                candidates=("logreg", "logreg_c1", "sgd_huber") if compare_alternatives else ("logreg",),
                 pipeline_name=pipeline_name(nlp))
     out = out or Path("models") / f"{MODEL_NAME}-{MODEL_VERSION}"
     save_model(clf, out)
     (out / "MODEL_CARD.md").write_text(model_card(clf), encoding="utf-8")
-    for kind, d in clf.meta["dev"].items():
-        print(f"{kind:8} dev macro-F1 {d['macro_f1']:.3f}")
+    for kind, d in clf.meta["cv"].items():
+        print(f"{kind:10} out-of-fold macro-F1 {d['macro_f1']:.3f}")
     print(f"kept {clf.meta['estimator']} -> {out}")
     return 0

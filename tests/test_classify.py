@@ -1,0 +1,123 @@
+"""The classifier: training on a tiny real fixture, persistence, safe loading, label order, determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analyzer.classify.model import ESTIMATOR_FILE, META_FILE, load_model, save_model
+from analyzer.classify.train import train, to_sentences
+from analyzer.errors import ModelError
+from analyzer.lexicon import Matcher, load_lexicon
+
+from .conftest import DATA
+
+ROOT = Path(__file__).resolve().parents[1]
+LEX = load_lexicon(DATA / "toy_lexicon.tsv")
+
+
+@pytest.fixture(scope="module")
+def tiny_corpus(tmp_path_factory):
+    """~300 real annotated sentences from 8 documents of the committed corpus (train/dev only)."""
+    out = tmp_path_factory.mktemp("corpus")
+    with open(ROOT / "corpus" / "sentences.tsv", encoding="utf-8") as fh:
+        sentences = list(csv.DictReader(fh, delimiter="\t"))
+    with open(ROOT / "corpus" / "labels.tsv", encoding="utf-8") as fh:
+        labels = {r["sentence_id"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    docs = ["rijk-coalitieakkoord-2021", "hervormingsagenda-jeugd", "wassenaar-begroting-2021", "jeugdwet",
+            "aaenhunze-coalitieakkoord", "wmo2015", "kamervragen-1a52", "kamervragen-1bca"]
+    picked = []
+    for d in docs:
+        rows = [s for s in sentences if s["doc_key"] == d]
+        positives = [s for s in rows if labels[s["sentence_id"]]["clusters"]][:25]
+        negatives = [s for s in rows if not labels[s["sentence_id"]]["clusters"]][:15]
+        picked += positives + negatives
+    for name, rows, fields in (("sentences.tsv", picked, list(picked[0])),
+                               ("labels.tsv", [labels[s["sentence_id"]] for s in picked],
+                                list(next(iter(labels.values()))))):
+        with open(out / name, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=fields, delimiter="\t", lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+    (out / "documents.tsv").write_text((ROOT / "corpus" / "documents.tsv").read_text(encoding="utf-8"), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_corpus, nlp, tmp_path_factory):
+    clf = train(tiny_corpus, nlp=nlp, lexicon=LEX, candidates=("logreg",), n_folds=3)
+    folder = save_model(clf, tmp_path_factory.mktemp("model") / "m")
+    return clf, folder
+
+
+def test_training_records_label_order_seed_and_scores(trained):
+    clf, folder = trained
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    assert meta["labels"] == list(LEX.clusters) == clf.labels
+    assert meta["seed"] == 20261123 and len(meta["corpus_sha256"]) == 64
+    assert set(meta["thresholds"]) == set(meta["labels"])
+    assert 0 <= meta["cv"]["logreg"]["macro_f1"] <= 1
+    # classes_ order equals predict_proba columns
+    est = clf.estimator.named_steps["clf"]
+    assert est.predict_proba.__self__ is est and len(est.estimators_) == len(clf.labels)
+
+
+def test_persistence_round_trip_gives_identical_probabilities(trained, tiny_corpus, nlp):
+    from analyzer.classify.corpus import load_corpus
+
+    clf, folder = trained
+    loaded = load_model(folder, lexicon=LEX)
+    gold = load_corpus(tiny_corpus)[:40]
+    sents = to_sentences(gold, nlp)
+    hits = [Matcher(LEX).match(s) for s in sents]
+    a = clf.predict_proba(sents, hits)
+    b = loaded.predict_proba(sents, hits)
+    assert a.shape == (40, len(LEX.clusters)) and np.array_equal(a, b)
+    assert loaded.predict(sents, hits) == clf.predict(sents, hits)
+
+
+def test_training_is_deterministic(tiny_corpus, nlp, trained):
+    clf, _ = trained
+    again = train(tiny_corpus, nlp=nlp, lexicon=LEX, candidates=("logreg",), n_folds=3)
+    assert again.thresholds == clf.thresholds and again.meta["cv"] == clf.meta["cv"]
+
+
+def test_version_mismatch_fails_loudly(trained, tmp_path):
+    _, folder = trained
+    bad = tmp_path / "old"
+    bad.mkdir()
+    (bad / ESTIMATOR_FILE).write_bytes((folder / ESTIMATOR_FILE).read_bytes())
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    meta["versions"]["scikit-learn"] = "0.24.2"
+    (bad / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="trained with scikit-learn 0.24.2"):
+        load_model(bad, lexicon=LEX)
+
+
+def test_tampered_estimator_is_refused(trained, tmp_path):
+    _, folder = trained
+    bad = tmp_path / "tampered"
+    bad.mkdir()
+    data = bytearray((folder / ESTIMATOR_FILE).read_bytes())
+    data[-10] ^= 0xFF
+    (bad / ESTIMATOR_FILE).write_bytes(bytes(data))
+    (bad / META_FILE).write_text((folder / META_FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ModelError, match="sha256 does not match"):
+        load_model(bad, lexicon=LEX)
+
+
+def test_packaged_model_loads_and_predicts(nlp):
+    """The model committed in models/ loads with the packaged lexicon and gives probabilities."""
+    from analyzer.segment import Sentence, Token
+
+    clf = load_model()
+    doc = nlp("Wij bestrijden armoede en bieden maatwerk aan kwetsbare inwoners.")
+    s = Sentence("t", "t:1", 0, 1, "", 0, 0, "prose", doc.text,
+                 [Token(t.text, t.lower_, t.lemma_, t.idx) for t in doc])
+    proba = clf.predict_proba([s], [Matcher(clf.lexicon).match(s)])
+    assert proba.shape == (1, 9) and ((0 <= proba) & (proba <= 1)).all()
+    assert not clf.meta.get("lexicon_mismatch"), "the packaged model must be trained with the packaged lexicon"
