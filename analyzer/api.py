@@ -17,7 +17,7 @@ import logging
 import platform
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -108,7 +108,7 @@ def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataF
     return {
         "package": "waardenscan",
         "version": __version__,
-        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "command": command if command is not None else sys.argv,
         "pipeline": pipeline,
         "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.sha256,
@@ -348,7 +348,7 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
     drivers = driving_sentences(comparison, ra.sentences, ra.matches, rb.sentences, rb.matches, method=method)
     run = {"package": "waardenscan", "version": __version__, "command": kwargs.get("command") or sys.argv,
            "a": {"label": label_a, "run": ra.run}, "b": {"label": label_b, "run": rb.run},
-           "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+           "created": datetime.now(UTC).replace(microsecond=0).isoformat()}
     return CompareResult(comparison=comparison, summary=summary, drivers=drivers, a=ra, b=rb,
                          label_a=label_a, label_b=label_b, run=run)
 

@@ -22,7 +22,16 @@ import numpy as np
 import pandas as pd
 
 from .lexicon import Lexicon
-from .schemas import AGREEMENT, ALL_DOCS, COOCCURRENCE, COVERAGE, PROFILES, SCORED_KINDS, SECTIONS, UNUSED_TERMS
+from .schemas import (
+    AGREEMENT,
+    ALL_DOCS,
+    COOCCURRENCE,
+    COVERAGE,
+    PROFILES,
+    SCORED_KINDS,
+    SECTIONS,
+    UNUSED_TERMS,
+)
 
 Z = 1.959963984540054
 

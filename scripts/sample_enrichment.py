@@ -19,11 +19,11 @@ import random
 import re
 from pathlib import Path
 
+from sample_corpus import read_baarn_yaml  # noqa: E402  (script folder on sys.path)
+
 from analyzer.ingest import extract
 from analyzer.nlp import build_pipeline
 from analyzer.segment import make_doc_id, segment
-
-from sample_corpus import read_baarn_yaml  # noqa: E402  (script folder on sys.path)
 
 SEED = 20261124
 DOCS = {  # doc_key -> number of extra sentences

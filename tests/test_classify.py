@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analyzer.classify.model import ESTIMATOR_FILE, META_FILE, load_model, save_model
-from analyzer.classify.train import train, to_sentences
+from analyzer.classify.train import to_sentences, train
 from analyzer.errors import ModelError
 from analyzer.lexicon import Matcher, load_lexicon
 

@@ -69,13 +69,20 @@ def test_every_profile_number_traces_to_matches(scored):
         assert n == row.n_sentences
     # every match points at a real sentence, and offsets cut out the term's text
     text = sentences.set_index("sentence_id")["text"]
-    for m in lex.head(200).itertuples():
-        span = text[m.sentence_id][int(m.start):int(m.end)].lower()
-        assert span and (m.term.split()[0][:3] in span or span[:3] in m.term), (m.term, span)
+    for m in lex.head(300).itertuples():
+        sentence = text[m.sentence_id]
+        start, end = int(m.start), int(m.end)
+        span = sentence[start:end].lower()
+        # lemma matches differ in inflection ("lager inkomen" for "laag inkomen", "mee kan doen"
+        # for "mee kunnen doen"); compound parts sit inside a word; the span is never empty
+        assert span.strip() == span and span, (m.term, span)
+        words = m.term.split()
+        # a separable hit may start with the verb ("stellen de inwoner centraal" for "centraal stellen")
+        assert span[0] in (words[0][0], words[-1][0]), (m.term, span)
 
 
-def test_compare_self_is_zero_and_swap_negates(scored, tmp_path):
-    out1, out2 = tmp_path / "self", tmp_path / "swap"
+def test_compare_score_folder_with_itself_is_zero(scored, tmp_path):
+    out1 = tmp_path / "self"
     assert main(["compare", str(scored), str(scored), "-o", str(out1), "-q", "--no-report"]) == 0
     cmp = read(out1 / "comparison.csv")
     assert list(cmp.columns) == schemas.COMPARISON

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -126,6 +127,20 @@ class ValueClassifier:
         return out
 
 
+def _drop_introspection(estimator: Any) -> None:
+    """Remove TfidfVectorizer.stop_words_ (every pruned n-gram: tens of MB, unused by predict)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    stack = [estimator]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, TfidfVectorizer) and hasattr(obj, "stop_words_"):
+            obj.stop_words_ = None
+        for attr in ("steps", "transformers_", "transformer_list"):
+            for item in getattr(obj, attr, []) or []:
+                stack.append(item[1] if isinstance(item, tuple) else item)
+
+
 def save_model(clf: ValueClassifier, folder: Path) -> Path:
     """Write the estimator with skops and meta.json with its sha256."""
     import skops.io as sio
@@ -133,7 +148,8 @@ def save_model(clf: ValueClassifier, folder: Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     est_path = folder / ESTIMATOR_FILE
-    sio.dump(clf.estimator, est_path)
+    _drop_introspection(clf.estimator)
+    sio.dump(clf.estimator, est_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     meta = dict(clf.meta)
     meta.update(format_version=FORMAT_VERSION, labels=clf.labels, thresholds=clf.thresholds,
                 clusters=clf.clusters, estimator_sha256=_sha256(est_path))

@@ -60,9 +60,10 @@ def build_candidate(kind: str, clusters: list[str], seed: int):  # type: ignore[
     from sklearn.preprocessing import MaxAbsScaler
 
     features = ColumnTransformer([
-        ("lemmas", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), "lemmas"),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
-                                  max_features=60000), "text"),
+        # feature caps keep the persisted model under 5 MB
+        ("lemmas", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=15000), "lemmas"),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
+                                  max_features=20000), "text"),
         ("lexicon", MaxAbsScaler(), lexicon_columns(clusters)),
     ])
     if kind == "logreg":

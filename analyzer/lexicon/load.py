@@ -154,7 +154,7 @@ def _parse_scheme(path: Path) -> dict[str, tuple[str, str]]:
             raise LexiconError(f"{where}: value {row['value']!r} listed twice")
         values[row["value"]] = (row["group"], row["cluster"])
     clusters: dict[str, str] = {}
-    for value, (group, cluster) in values.items():
+    for group, cluster in values.values():
         if clusters.setdefault(cluster, group) != group:
             raise LexiconError(f"{path}: cluster {cluster!r} is in two groups ({clusters[cluster]}, {group})")
     if not values:
