@@ -31,7 +31,8 @@ def main() -> None:
         docs = [d for d in csv.DictReader(fh, delimiter="\t") if d["split"] == "test" and not d["path"].endswith(".yaml")]
     result = score([args.raw / d["path"] for d in docs], model=None, method="lexicon", pipeline="blank",
                    use_cache=False, profile=False)
-    key_of = {row.doc_id: d["doc_key"] for row, d in zip(result.documents.itertuples(), docs, strict=True)}
+    key_by_path = {str(args.raw / d["path"]): d["doc_key"] for d in docs}
+    key_of = {row.doc_id: key_by_path[row.path] for row in result.documents.itertuples()}
     sentences = result.sentences.set_index("sentence_id")
     m = result.matches[~result.matches["negated"]]
     rng = random.Random(SEED)
