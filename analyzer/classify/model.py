@@ -128,14 +128,18 @@ class ValueClassifier:
 
 
 def _drop_introspection(estimator: Any) -> None:
-    """Remove TfidfVectorizer.stop_words_ (every pruned n-gram: tens of MB, unused by predict)."""
+    """Slim TfidfVectorizers before saving: drop ``stop_words_`` (every pruned n-gram, unused by
+    predict) and store the vocabulary with plain ints (skops writes each numpy int as a file)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     stack = [estimator]
     while stack:
         obj = stack.pop()
-        if isinstance(obj, TfidfVectorizer) and hasattr(obj, "stop_words_"):
-            obj.stop_words_ = None
+        if isinstance(obj, TfidfVectorizer):
+            if hasattr(obj, "stop_words_"):
+                obj.stop_words_ = None
+            if hasattr(obj, "vocabulary_"):
+                obj.vocabulary_ = {term: int(index) for term, index in obj.vocabulary_.items()}
         for attr in ("steps", "transformers_", "transformer_list"):
             for item in getattr(obj, attr, []) or []:
                 stack.append(item[1] if isinstance(item, tuple) else item)
