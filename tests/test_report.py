@@ -40,7 +40,7 @@ Maatwerk en armoedebestrijding staan centraal.
 
 HOSTILE = """# Visie <i>cursief</i>
 
-Wij geloven in gelijkheid en maatwerk. <script>alert(1)</script> Het resultaat telt.
+Wij bestrijden armoede <script>alert(1)</script> en bieden maatwerk aan kwetsbare inwoners.
 
 # Uitvoering
 
@@ -142,13 +142,13 @@ def test_score_report_is_deterministic(batch, tmp_path):
 
 
 def test_score_report_from_written_folder(batch, tmp_path, monkeypatch):
-    """CSV round trip: strings, NaN and missing n_sentences_total in sections must still render."""
+    """CSV round trip: strings and NaN read back from the files must still render."""
     batch.write(tmp_path / "out", report=False)
     import analyzer.lexicon
 
     monkeypatch.setattr(analyzer.lexicon, "load_lexicon", lambda *a, **k: batch.lexicon)
     loaded = load_result(tmp_path / "out")
-    assert "n_sentences_total" not in loaded.sections.columns
+    assert "n_sentences_total" in loaded.sections.columns
     text = write_score_report(loaded, tmp_path / "report.html").read_text(encoding="utf-8")
     assert text.count("<svg") == 5
     assert "<script" not in text.lower()

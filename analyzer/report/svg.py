@@ -263,7 +263,7 @@ def diff_bars(comparison: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
                 .itertuples(index=False))
     colours = group_colours([r.group for r in rows])
     bar_h, gap, top = 18, 6, 44
-    label_w = max([len(str(r.name)) for r in rows] + [8]) * CHAR_W + 24
+    label_w = max([len(str(r.name)) for r in rows] + [8]) * (CHAR_W + 1.0) + 30  # bold labels are wider
     half = 230
     extent = max([abs(_num(v)) for r in rows for v in (r.diff, r.ci_low, r.ci_high)] + [0.02])
     extent = _nice_max(extent)
