@@ -34,7 +34,7 @@ POLICY_ABBREVIATIONS = (
     "excl.", "resp.", "m.i.v.", "v.a.", "vgl.", "zgn.", "zg.", "mw.", "dhr.", "drs.",
     "mr.", "dr.", "ir.", "ing.", "prof.", "St.", "Stb.", "Stcrt.", "Gmb.", "Kamerstukken",
     "e.v.", "enz.", "etc.", "evt.", "o.i.d.", "a.s.", "i.p.v.", "t.o.v.", "m.u.v.", "w.o.",
-    "i.c.m.", "o.g.v.", "cf.", "ibid.", "red.",
+    "i.c.m.", "o.g.v.", "cf.", "ibid.", "mld.", "mln.", "mrd.", "min.", "max.", "gem.",
 )
 
 

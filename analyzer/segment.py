@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 MAX_BLOCK_CHARS = 20_000
+# a footnote number glued to the full stop ("flink gestegen.8 Dat steeg") would hide the sentence end
+FOOTNOTE_MARK = re.compile(r"(?<=[a-z\)’'\"])\.\d{1,3}(?=\s+[A-Z(‘'\"]|\s*$)")
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
@@ -84,12 +86,15 @@ def _blocks(doc: ExtractedDocument) -> list[_Block]:
     heading_sizes = sorted({ln.size for ln in all_lines if ln.size > body + 1.5}, reverse=True)
     blocks: list[_Block] = []
     current: _Block | None = None
+    footnotes: list[_Block] = []  # kept aside so a paragraph can run on past the page's footnotes
 
     def close() -> None:
         nonlocal current
         if current is not None and current.text.strip():
             blocks.append(current)
         current = None
+        blocks.extend(footnotes)
+        footnotes.clear()
 
     for page in doc.pages:
         kinds = classify_lines(page.lines, body)
@@ -104,6 +109,9 @@ def _blocks(doc: ExtractedDocument) -> list[_Block]:
                     continue
                 close()
                 current = _Block("heading", text, [(0, page.number)], level, line.size)
+                continue
+            if kind == "footnote":
+                footnotes.append(_Block(kind, text, [(0, page.number)]))
                 continue
             if kind in ("table", "toc"):
                 close()
@@ -124,7 +132,7 @@ def _blocks(doc: ExtractedDocument) -> list[_Block]:
             current = _Block("prose", text, [(0, page.number)])
     close()
     for block in blocks:
-        block.text = block.text.replace("\x02", "")
+        block.text = FOOTNOTE_MARK.sub(".", block.text.replace("\x02", ""))
     return blocks
 
 
@@ -150,7 +158,7 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
             stack.append((block.level, block.text))
             section, section_level = block.text, block.level
             spans = [spacy_doc[:]]
-        elif block.kind in ("table", "toc"):
+        elif block.kind in ("table", "toc", "footnote"):
             spans = [spacy_doc[:]]
         else:
             spans = list(spacy_doc.sents)

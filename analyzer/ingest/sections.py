@@ -21,6 +21,7 @@ BULLET = re.compile(r"^(?:[•·▪●■◦○►▶➢✓✔→*]|[-–—](?=
 NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)-]\s+\S")
 TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}$|\s\d{1,3}$")
 DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}$")
+FOOTNOTE = re.compile(r"^\d{1,3}\s+\S")
 END_PUNCT = (".", "!", "?", ":", ";", ",", "…")
 
 
@@ -57,7 +58,7 @@ def heading_level(text: str, size: float, heading_sizes: list[float]) -> int:
 
 
 def classify_lines(lines: list[Line], body_size: float) -> list[str]:
-    """Return a kind per line: heading, list_item, table, toc, or prose."""
+    """Return a kind per line: heading, list_item, table, toc, footnote, or prose."""
     kinds: list[str] = []
     n = len(lines)
     for i, line in enumerate(lines):
@@ -72,6 +73,10 @@ def classify_lines(lines: list[Line], body_size: float) -> list[str]:
             continue
         if line.list_item:
             kinds.append("list_item")
+            continue
+        smaller = body_size > 0 and 0 < line.size <= body_size - 1.0
+        if smaller and (FOOTNOTE.match(text) or (kinds and kinds[-1] == "footnote")):
+            kinds.append("footnote")  # "35 Zie Leidraad Invordering …" at the foot of a page
             continue
         short = len(text) <= 110 and not text.endswith((".", ";", ",", "…"))
         has_letters = sum(ch.isalpha() for ch in text) >= 3
