@@ -70,7 +70,7 @@ def sentence_labels(matches: pd.DataFrame, lexicon: Lexicon, *, count_negated: b
         return pd.DataFrame(columns=cols)
     labels = pd.concat(parts, ignore_index=True)
     both = labels[labels["level"] != "value"]
-    if set(both["method"]) == {"lexicon", "classifier"}:
+    if not both.empty:
         union = both.groupby(["doc_id", "sentence_id", "level", "name"], as_index=False)["n_hits"].sum()
         labels = pd.concat([labels, union.assign(method="both")], ignore_index=True)
     return labels[cols]
@@ -85,52 +85,74 @@ def _names(lexicon: Lexicon, level: str) -> list[tuple[str, str, str]]:
     return [(g, g, "") for g in lexicon.groups]
 
 
-def _methods(labels: pd.DataFrame, requested: str) -> list[str]:
-    present = [m for m in ("lexicon", "classifier", "both") if m in set(labels["method"])]
+def methods_for(requested: str) -> list[str]:
+    """The methods whose rows a run writes: decided by the settings, never by the data, so
+    every document (and a document scored alone) gets the same rows."""
     if requested in ("lexicon", "classifier"):
         return [requested]
-    return present or ["lexicon"]
+    return ["lexicon", "classifier", "both"]
 
 
 def profiles(documents: pd.DataFrame, sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon,
              *, method: str = "both", count_negated: bool = False) -> pd.DataFrame:
     """profiles.csv: one row per document (and ALL) x level x name x method."""
+    doc_rows = document_profiles(documents, sentences, matches, lexicon, method=method, count_negated=count_negated)
+    return finish_profiles(pd.concat([doc_rows, batch_profile(doc_rows)], ignore_index=True))
+
+
+def document_profiles(documents: pd.DataFrame, sentences: pd.DataFrame, matches: pd.DataFrame,
+                      lexicon: Lexicon, *, method: str = "both", count_negated: bool = False) -> pd.DataFrame:
+    """The additive counts of profiles.csv for each scorable document (no ALL rows)."""
     scored = sentences[sentences["kind"].isin(SCORED_KINDS)]
     docs = documents[(documents["status"].isin(["ok", "warning"])) & (documents["sentences_scored"] > 0)]
     labels = sentence_labels(matches, lexicon, count_negated=count_negated)
-    methods = _methods(labels, method)
+    methods = methods_for(method)
     n_sent = scored.groupby("doc_id").size()
     n_words = scored.groupby("doc_id")["words"].sum()
-    doc_ids = [d for d in docs["doc_id"] if d in n_sent.index]
-    rows = []
     count = labels.groupby(["doc_id", "method", "level", "name"]).agg(
         n_sentences=("sentence_id", "nunique"), n_hits=("n_hits", "sum"))
-    count_all = labels[labels["doc_id"].isin(doc_ids)].groupby(["method", "level", "name"]).agg(
-        n_sentences=("sentence_id", "nunique"), n_hits=("n_hits", "sum"))
-    total_sent = int(sum(n_sent[d] for d in doc_ids))
-    total_words = int(sum(n_words[d] for d in doc_ids))
-    for doc_id in [*doc_ids, ALL_DOCS]:
-        big_n = total_sent if doc_id == ALL_DOCS else int(n_sent[doc_id])
-        words = total_words if doc_id == ALL_DOCS else int(n_words[doc_id])
+    rows = []
+    for doc_id in [d for d in docs["doc_id"] if d in n_sent.index]:
+        big_n, words = int(n_sent[doc_id]), int(n_words[doc_id])
         for level in ("group", "cluster", "value"):
             for m in methods:
                 if level == "value" and m != "lexicon":
                     continue
                 for name, group, cluster in _names(lexicon, level):
-                    key = (m, level, name) if doc_id == ALL_DOCS else (doc_id, m, level, name)
-                    table = count_all if doc_id == ALL_DOCS else count
-                    if key in table.index:
-                        k, hits = (int(x) for x in table.loc[key])
-                    else:
-                        k, hits = 0, 0
+                    key = (doc_id, m, level, name)
+                    k, hits = (int(x) for x in count.loc[key]) if key in count.index else (0, 0)
                     rows.append((doc_id, level, name, m, k, big_n, hits, words, group, cluster))
-    frame = pd.DataFrame(rows, columns=["doc_id", "level", "name", "method", "n_sentences", "N",
-                                        "n_hits", "n_words", "group", "cluster"])
-    low, high = wilson(frame["n_sentences"].to_numpy(), frame["N"].to_numpy())
-    frame["share"] = np.where(frame["N"] > 0, frame["n_sentences"] / frame["N"].clip(lower=1), 0.0)
-    frame["per_1000_words"] = np.where(frame["n_words"] > 0, 1000 * frame["n_hits"] / frame["n_words"].clip(lower=1), 0.0)
+    return pd.DataFrame(rows, columns=_COUNT_COLUMNS)
+
+
+_COUNT_COLUMNS = ["doc_id", "level", "name", "method", "n_sentences", "n_sentences_total", "n_hits", "n_words",
+                  "group", "cluster"]
+
+
+def batch_profile(doc_rows: pd.DataFrame) -> pd.DataFrame:
+    """The ALL rows: counts summed over documents (sentences belong to one document each)."""
+    if doc_rows.empty:
+        return pd.DataFrame(columns=_COUNT_COLUMNS)
+    key = ["level", "name", "method", "group", "cluster"]
+    first_doc = doc_rows["doc_id"].iloc[0]
+    order = doc_rows[doc_rows["doc_id"] == first_doc][key]
+    sums = doc_rows.groupby(key, sort=False)[["n_sentences", "n_sentences_total", "n_hits", "n_words"]].sum()
+    out = order.join(sums, on=key).assign(doc_id=ALL_DOCS)
+    return out[_COUNT_COLUMNS].reset_index(drop=True)
+
+
+def finish_profiles(counts: pd.DataFrame) -> pd.DataFrame:
+    """Shares, rates and Wilson intervals from the counts."""
+    frame = counts.copy()
+    n = frame["n_sentences_total"].to_numpy(dtype=float)
+    k = frame["n_sentences"].to_numpy(dtype=float)
+    low, high = wilson(k, n)
+    frame["share"] = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+    words = frame["n_words"].to_numpy(dtype=float)
+    frame["per_1000_words"] = np.where(words > 0, 1000 * frame["n_hits"].to_numpy(dtype=float) / np.maximum(words, 1), 0.0)
     frame["ci_low"], frame["ci_high"] = low, high
-    frame["n_sentences_total"] = frame["N"]
+    for col in ("n_sentences", "n_sentences_total", "n_hits", "n_words"):
+        frame[col] = frame[col].astype(int)
     return frame[PROFILES].reset_index(drop=True)
 
 
@@ -142,7 +164,7 @@ def sections(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *
         return pd.DataFrame(columns=SECTIONS)
     labels = sentence_labels(matches, lexicon, count_negated=count_negated)
     labels = labels[labels["level"] == "cluster"]
-    methods = _methods(labels, method)
+    methods = methods_for(method)
     info = scored.groupby(["doc_id", "section_index"]).agg(
         section=("section", "first"), page=("page", "min"), N=("sentence_id", "size")).reset_index()
     sec_of = scored.set_index("sentence_id")["section_index"]
@@ -164,39 +186,59 @@ def sections(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *
 
 
 def cooccurrence(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *, method: str = "both",
-                 count_negated: bool = False, min_both: int = 1) -> pd.DataFrame:
+                 count_negated: bool = False) -> pd.DataFrame:
     """Cluster pairs that share sentences, with lift over chance and a one-sided p-value.
 
     The p-value is the hypergeometric probability of at least ``n_both`` shared sentences
     if the two clusters were spread over the document's sentences independently.
     """
-    from scipy.stats import hypergeom
+    counts = cooccurrence_counts(sentences, matches, lexicon, method=method, count_negated=count_negated)
+    return finish_cooccurrence(counts, methods_for(method))
 
+
+_COOC_COUNTS = ["doc_id", "method", "cluster_a", "cluster_b", "n_sentences", "n_a", "n_b", "n_both"]
+
+
+def cooccurrence_counts(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *,
+                        method: str = "both", count_negated: bool = False) -> pd.DataFrame:
+    """Additive per-document counts for every cluster pair (zeros included)."""
     scored = sentences[sentences["kind"].isin(SCORED_KINDS)]
     labels = sentence_labels(matches, lexicon, count_negated=count_negated)
     labels = labels[labels["level"] == "cluster"]
-    rows = []
     clusters = list(lexicon.clusters)
-    n_sent = scored.groupby("doc_id").size()
-    for m in _methods(labels, method):
-        lab = labels[labels["method"] == m]
-        groups = [(d, g) for d, g in lab.groupby("doc_id", sort=False)]
-        groups.append((ALL_DOCS, lab))
-        for doc_id, g in groups:
-            big_n = int(n_sent.sum() if doc_id == ALL_DOCS else n_sent.get(doc_id, 0))
-            if big_n == 0:
-                continue
-            key = g["sentence_id"] if doc_id != ALL_DOCS else g["sentence_id"]
-            sets = {c: set(key[g["name"] == c]) for c in clusters}
+    n_sent = scored.groupby("doc_id", sort=False).size()
+    rows = []
+    for doc_id, big_n in n_sent.items():
+        mine = labels[labels["doc_id"] == doc_id]
+        for m in methods_for(method):
+            lab = mine[mine["method"] == m]
+            sets = {c: set(lab["sentence_id"][lab["name"] == c]) for c in clusters}
             for a, b in combinations(clusters, 2):
-                n_a, n_b = len(sets[a]), len(sets[b])
-                n_both = len(sets[a] & sets[b])
-                if n_both < min_both:
-                    continue
-                expected = n_a * n_b / big_n
-                p = float(hypergeom.sf(n_both - 1, big_n, n_a, n_b))
-                rows.append((doc_id, a, b, m, big_n, n_a, n_b, n_both, expected,
-                             n_both / expected if expected else math.nan, p))
+                rows.append((doc_id, m, a, b, int(big_n), len(sets[a]), len(sets[b]), len(sets[a] & sets[b])))
+    return pd.DataFrame(rows, columns=_COOC_COUNTS)
+
+
+def finish_cooccurrence(counts: pd.DataFrame, methods: list[str], *, min_both: int = 1) -> pd.DataFrame:
+    """Per-document and ALL rows with expected counts, lift and p-values, pairs that co-occur."""
+    from scipy.stats import hypergeom
+
+    if counts.empty:
+        return pd.DataFrame(columns=COOCCURRENCE)
+    pair = ["method", "cluster_a", "cluster_b"]
+    total = counts.groupby(pair, sort=False)[["n_a", "n_b", "n_both"]].sum().reset_index()
+    total["n_sentences"] = int(counts.drop_duplicates("doc_id")["n_sentences"].sum())
+    total["doc_id"] = ALL_DOCS
+    docs = list(dict.fromkeys(counts["doc_id"]))
+    allrows = pd.concat([counts, total[_COOC_COUNTS]], ignore_index=True)
+    allrows["_m"] = allrows["method"].map({m: i for i, m in enumerate(methods)})
+    allrows["_d"] = allrows["doc_id"].map({d: i for i, d in enumerate([*docs, ALL_DOCS])})
+    allrows = allrows[allrows["n_both"] >= min_both].sort_values(["_m", "_d"], kind="mergesort")
+    rows = []
+    for r in allrows.itertuples(index=False):
+        expected = r.n_a * r.n_b / r.n_sentences
+        p = float(hypergeom.sf(r.n_both - 1, r.n_sentences, r.n_a, r.n_b))
+        rows.append((r.doc_id, r.cluster_a, r.cluster_b, r.method, r.n_sentences, r.n_a, r.n_b, r.n_both,
+                     expected, r.n_both / expected if expected else math.nan, p))
     return pd.DataFrame(rows, columns=COOCCURRENCE)
 
 
@@ -223,24 +265,48 @@ def method_agreement(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Le
 
     For every scored sentence and cluster: found by both, by the lexicon only, by the
     classifier only, or by neither; raw agreement, Cohen's kappa between the two methods,
-    and one example sentence_id of each kind of disagreement.
+    and the first example sentence_id (in document order) of each kind of disagreement.
     """
+    return finish_agreement(agreement_counts(sentences, matches, lexicon, count_negated=count_negated))
+
+
+_AGREE_COUNTS = ["doc_id", "cluster", "n_sentences", "both", "lexicon_only", "classifier_only",
+                 "example_lexicon_only", "example_classifier_only"]
+
+
+def agreement_counts(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *,
+                     count_negated: bool = False) -> pd.DataFrame:
+    """Additive per-document counts of lexicon/classifier (dis)agreement per cluster."""
     scored = sentences[sentences["kind"].isin(SCORED_KINDS)]
     labels = sentence_labels(matches, lexicon, count_negated=count_negated)
-    labels = labels[labels["level"] == "cluster"]
-    if scored.empty or not {"lexicon", "classifier"} <= set(labels["method"]):
-        return pd.DataFrame(columns=AGREEMENT)
-    ids = list(scored["sentence_id"])
-    n = len(ids)
+    labels = labels[(labels["level"] == "cluster") & labels["method"].isin(["lexicon", "classifier"])]
+    if scored.empty or matches.empty or "classifier" not in set(matches["method"]):
+        return pd.DataFrame(columns=_AGREE_COUNTS)
     rows = []
-    for cluster in lexicon.clusters:
-        lex = set(labels[(labels["method"] == "lexicon") & (labels["name"] == cluster)]["sentence_id"])
-        clf = set(labels[(labels["method"] == "classifier") & (labels["name"] == cluster)]["sentence_id"])
-        both, lex_only, clf_only = len(lex & clf), len(lex - clf), len(clf - lex)
+    for doc_id, doc_sents in scored.groupby("doc_id", sort=False):
+        ids = list(doc_sents["sentence_id"])
+        mine = labels[labels["doc_id"] == doc_id]
+        for cluster in lexicon.clusters:
+            lex = set(mine[(mine["method"] == "lexicon") & (mine["name"] == cluster)]["sentence_id"])
+            clf = set(mine[(mine["method"] == "classifier") & (mine["name"] == cluster)]["sentence_id"])
+            first_lex = next((i for i in ids if i in lex and i not in clf), "")
+            first_clf = next((i for i in ids if i in clf and i not in lex), "")
+            rows.append((doc_id, cluster, len(ids), len(lex & clf), len(lex - clf), len(clf - lex), first_lex, first_clf))
+    return pd.DataFrame(rows, columns=_AGREE_COUNTS)
+
+
+def finish_agreement(counts: pd.DataFrame) -> pd.DataFrame:
+    if counts.empty:
+        return pd.DataFrame(columns=AGREEMENT)
+    rows = []
+    for cluster, g in counts.groupby("cluster", sort=False):
+        n = int(g["n_sentences"].sum())
+        both, lex_only, clf_only = (int(g[c].sum()) for c in ("both", "lexicon_only", "classifier_only"))
         neither = n - both - lex_only - clf_only
-        po = (both + neither) / n
-        pe = ((both + lex_only) * (both + clf_only) + (clf_only + neither) * (lex_only + neither)) / (n * n)
+        po = (both + neither) / n if n else 1.0
+        pe = ((both + lex_only) * (both + clf_only) + (clf_only + neither) * (lex_only + neither)) / (n * n) if n else 1.0
         kappa = (po - pe) / (1 - pe) if pe < 1 else 1.0
-        first = lambda ss: next((i for i in ids if i in ss), "")  # noqa: E731 - document order
-        rows.append((cluster, n, both, lex_only, clf_only, neither, po, kappa, first(lex - clf), first(clf - lex)))
+        ex_lex = next((x for x in g["example_lexicon_only"] if x), "")
+        ex_clf = next((x for x in g["example_classifier_only"] if x), "")
+        rows.append((cluster, n, both, lex_only, clf_only, neither, po, kappa, ex_lex, ex_clf))
     return pd.DataFrame(rows, columns=AGREEMENT)
