@@ -58,6 +58,9 @@ class ScoreResult:
     agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
     lexicon: Any = None
+    streamed: bool = False
+    """True when sentences.csv and matches.csv were written while scoring (``stream_to``);
+    ``sentences``/``matches`` then hold only the report's evidence sentences."""
 
     def write(self, outdir: str | Path, *, excel_safe: bool = False, report: bool = True,
               tables: tuple[str, ...] | None = None) -> list[Path]:
@@ -66,6 +69,9 @@ class ScoreResult:
         written = []
         for name, (file, columns) in RESULT_FILES.items():
             if tables is not None and name not in tables:
+                continue
+            if self.streamed and name in ("sentences", "matches"):
+                written.append(outdir / file)
                 continue
             frame = getattr(self, name)
             if frame.empty and not len(frame.columns):
@@ -154,6 +160,8 @@ def score(
     command: list[str] | None = None,
     profile: bool = True,
     scheduler: Any = None,
+    stream_to: str | Path | None = None,
+    excel_safe: bool = False,
 ) -> ScoreResult:
     """Score documents: extraction, sentences, lexicon, classifier, profiles.
 
@@ -171,6 +179,11 @@ def score(
         parts_dir: where to store each finished document (for a later resume).
         scheduler: a Dask scheduler address (``tcp://host:8786``) or ``distributed.Client``:
             run the documents on that cluster instead of local processes.
+        stream_to: an output folder. Instead of holding every sentence in memory, each
+            finished document is stored on disk and the tables are assembled one document at
+            a time, writing ``sentences.csv`` and ``matches.csv`` directly there (memory stays
+            flat in the number of documents). The returned result then holds all summary
+            tables but only the evidence sentences of the report in ``sentences``/``matches``.
     """
     from .batch import ResultStore, run_batch
     from .ingest import ExtractionCache, default_cache_dir, discover
@@ -211,6 +224,9 @@ def score(
         "version": __version__, "pipeline": pipe_name, "lexicon": lex.sha256,
         "model": clf.meta.get("estimator_sha256") if clf is not None else None, **settings.fingerprint(),
     }
+    if stream_to is not None:
+        prepare_outdir(Path(stream_to))
+        parts_dir = parts_dir or Path(stream_to) / ".parts"
     stores, read_stores = [], []
     if use_cache:
         stores.append(ResultStore(cache_root / "results"))
@@ -228,11 +244,16 @@ def score(
                          "settings": settings.fingerprint(), "cache": None}
     results = run_batch(paths, func, fingerprint=fingerprint, jobs=jobs, timeout=timeout, stores=stores,
                         read_stores=read_stores, progress=progress, pipeline=pipe_name, scheduler=scheduler,
-                        remote_config=remote_config)
+                        remote_config=remote_config, keep=stream_to is None)
     from .process import error_result
 
     for path, reason in missing:
         results.append(error_result(path, f"{path}: {reason}", pipeline=pipe_name))
+    if stream_to is not None:
+        out = _assemble_streaming(results, stores[-1], lex, settings, count_negated, Path(stream_to),
+                                  excel_safe=excel_safe)
+        out.run = _run_info(command, paths, out.documents, pipe_name, lex, clf, settings, jobs)
+        return out
     documents, sentences, matches = _frames(results)
     out = ScoreResult(documents=documents, sentences=sentences, matches=matches, lexicon=lex)
     out.run = _run_info(command, paths, documents, pipe_name, lex, clf, settings, jobs)
@@ -244,6 +265,97 @@ def score(
         out.coverage, out.unused_terms = coverage(sentences, matches, lex)
         out.agreement = method_agreement(sentences, matches, lex, count_negated=count_negated)
     return out
+
+
+def _assemble_streaming(results, store, lex, settings, count_negated: bool, outdir: Path, *,  # type: ignore[no-untyped-def]
+                        excel_safe: bool) -> ScoreResult:
+    """Build every table one document at a time from the stored per-document results."""
+    from .io import CsvStream
+    from .process import error_result
+    from .profile import (
+        agreement_counts,
+        batch_profile,
+        cooccurrence_counts,
+        coverage,
+        document_profiles,
+        finish_agreement,
+        finish_cooccurrence,
+        finish_profiles,
+        methods_for,
+        sections,
+    )
+
+    method = settings.method
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("profiles", "sections", "cooc", "coverage", "agree",
+                                                             "ev_sentences", "ev_matches")}
+    doc_rows = []
+    fired: set[str] = set()
+    with CsvStream(outdir / "sentences.csv", schemas.SENTENCES, excel_safe=excel_safe) as sent_out, \
+            CsvStream(outdir / "matches.csv", schemas.MATCHES, excel_safe=excel_safe) as match_out:
+        for r in results:
+            full = r
+            if r.key is not None:
+                full = store.get(r.key) or error_result(r.document["path"], "stored result could not be read back",
+                                                        sha256=r.document.get("sha256", ""))
+                full.document["path"] = r.document["path"]
+            docs, sents, matches = _frames([full])
+            doc_rows.append(full.document)
+            sent_out.write(sents)
+            match_out.write(matches)
+            if sents.empty:
+                continue
+            kw = {"method": method, "count_negated": count_negated}
+            for key, frame in (("profiles", document_profiles(docs, sents, matches, lex, **kw)),
+                               ("sections", sections(sents, matches, lex, **kw)),
+                               ("cooc", cooccurrence_counts(sents, matches, lex, **kw)),
+                               ("coverage", coverage(sents, matches, lex)[0]),
+                               ("agree", agreement_counts(sents, matches, lex, count_negated=count_negated))):
+                if not frame.empty:
+                    parts[key].append(frame)
+            if not matches.empty:
+                lexical = matches[(matches["method"] == "lexicon") & ~matches["negated"]]
+                fired.update(lexical["term"])
+                keep = _evidence_ids(matches)
+                parts["ev_sentences"].append(sents[sents["sentence_id"].isin(keep)])
+                parts["ev_matches"].append(matches[matches["sentence_id"].isin(keep)])
+
+    def cat(key: str, columns: list[str]) -> pd.DataFrame:
+        return pd.concat(parts[key], ignore_index=True) if parts[key] else _empty(columns)
+
+    documents = pd.DataFrame(doc_rows, columns=schemas.DOCUMENTS) if doc_rows else _empty(schemas.DOCUMENTS)
+    prof_counts = cat("profiles", [])
+    profiles_table = finish_profiles(pd.concat([prof_counts, batch_profile(prof_counts)], ignore_index=True)) \
+        if not prof_counts.empty else _empty(schemas.PROFILES)
+    unused = pd.DataFrame([(t.value, t.term, t.match) for t in lex.terms if t.term not in fired],
+                          columns=schemas.UNUSED_TERMS)
+    cooc = cat("cooc", [])
+    return ScoreResult(
+        documents=documents, sentences=cat("ev_sentences", schemas.SENTENCES),
+        matches=cat("ev_matches", schemas.MATCHES), profiles=profiles_table,
+        sections=cat("sections", schemas.SECTIONS),
+        cooccurrence=finish_cooccurrence(cooc, methods_for(method)) if not cooc.empty else _empty(schemas.COOCCURRENCE),
+        coverage=cat("coverage", schemas.COVERAGE), unused_terms=unused,
+        agreement=finish_agreement(cat("agree", [])) if parts["agree"] else _empty(schemas.AGREEMENT),
+        lexicon=lex, streamed=True)
+
+
+EVIDENCE_KEEP = 3
+
+
+def _evidence_ids(matches: pd.DataFrame) -> set[str]:
+    """Sentence ids the report may show as evidence: per cluster and method filter, the top
+    sentences by number and weight of non-negated matches (the report's own ranking)."""
+    m = matches[~matches["negated"]]
+    keep: set[str] = set()
+    order = {sid: i for i, sid in enumerate(dict.fromkeys(matches["sentence_id"]))}
+    for subset in (m, m[m["method"] == "lexicon"], m[m["method"] == "classifier"]):
+        for _, mine in subset.groupby("cluster", sort=False):
+            ranked = (mine.assign(n=1, score=pd.to_numeric(mine["score"], errors="coerce").fillna(0))
+                      .groupby("sentence_id", sort=False).agg(n=("n", "sum"), score=("score", "sum")).reset_index())
+            ranked["order"] = ranked["sentence_id"].map(order)
+            ranked = ranked.sort_values(["n", "score", "order"], ascending=[False, False, True], kind="mergesort")
+            keep.update(ranked["sentence_id"].head(EVIDENCE_KEEP + 2))
+    return keep
 
 
 def extract(inputs: list[str | Path] | str | Path, **kwargs: Any) -> ScoreResult:

@@ -190,12 +190,14 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
 def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerprint: dict[str, Any],
               jobs: int = 1, timeout: float | None = None, stores: list[ResultStore] | None = None,
               read_stores: list[ResultStore] | None = None, progress: bool = True,
-              pipeline: str = "", scheduler: Any = None, remote_config: dict[str, Any] | None = None
-              ) -> list[DocResult]:
+              pipeline: str = "", scheduler: Any = None, remote_config: dict[str, Any] | None = None,
+              keep: bool = True) -> list[DocResult]:
     """Process every path once and return results in input order.
 
     Files with the same sha256 as an earlier file are not processed again: they get a
-    ``status=duplicate`` row naming the first one. With ``scheduler`` (a Dask scheduler
+    ``status=duplicate`` row naming the first one. With ``keep=False`` (and a store) a
+    finished document is kept only in the store and the list holds a light stand-in
+    (document row and store key), so memory does not grow with the batch. With ``scheduler`` (a Dask scheduler
     address or Client) the documents run on a Dask cluster, see :mod:`analyzer.distributed`.
     """
     from tqdm import tqdm
@@ -229,9 +231,9 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
         cached = next((r for r in (s.get(key) for s in read_stores) if r is not None), None)
         if cached is not None:
             cached.document["path"] = str(path)
-            results[index] = cached
             for store in stores:
                 store.put(key, cached)
+            results[index] = cached if keep or not stores else DocResult(document=cached.document, key=key)
             bar.update(1)
             continue
         tasks.append(Task(index=index, path=Path(path), sha256=sha, key=key))
@@ -244,6 +246,8 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
         if result.document["status"] in ("ok", "warning"):
             for store in stores:
                 store.put(task.key, result)
+            if not keep and stores:
+                results[task.index] = DocResult(document=result.document, key=task.key)
         if result.document["status"] == "error":
             error = result.document["error"]
             prefix = "" if error.startswith(str(task.path)) else f"{task.path}: "

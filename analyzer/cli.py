@@ -98,7 +98,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     outdir = args.output
     _prepare(outdir)
-    result = score(args.inputs, **_score_kwargs(args, outdir))
+    # documents are assembled one at a time from disk: memory stays flat in the batch size
+    result = score(args.inputs, stream_to=outdir, excel_safe=args.excel_safe, **_score_kwargs(args, outdir))
     result.write(outdir, excel_safe=args.excel_safe, report=not args.no_report)
     return _finish(result, outdir)
 

@@ -94,3 +94,40 @@ def prepare_outdir(path: Path) -> Path:
     except OSError as exc:
         raise OutputError(f"{path}: output folder is not writable ({exc.strerror or exc})") from None
     return path
+
+
+class CsvStream:
+    """Write a CSV row block by row block to a temporary file, renamed into place on success.
+
+    Same header, column order and value formatting as :func:`write_csv`, so a table written
+    in pieces is byte-identical to the same table written at once.
+    """
+
+    def __init__(self, path: Path, columns: list[str], *, excel_safe: bool = False) -> None:
+        self.path = Path(path)
+        self.columns = columns
+        self.excel_safe = excel_safe
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        os.chmod(self.tmp, 0o666 & ~_UMASK)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.fh, lineterminator="\n")
+        self.writer.writerow(columns)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        for row in frame[self.columns].itertuples(index=False, name=None):
+            self.writer.writerow([_format(v, excel_safe=self.excel_safe) for v in row])
+
+    def __enter__(self) -> CsvStream:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        if exc_type is None:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            os.replace(self.tmp, self.path)
+        else:
+            self.fh.close()
+            Path(self.tmp).unlink(missing_ok=True)

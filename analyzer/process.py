@@ -54,6 +54,8 @@ class DocResult:
     document: dict[str, Any]
     sentences: list[dict[str, Any]] = field(default_factory=list)
     matches: list[dict[str, Any]] = field(default_factory=list)
+    key: str | None = None
+    """Set on a light stand-in whose full result lives in a ResultStore under this key."""
 
     def to_json(self) -> dict[str, Any]:
         return {"document": self.document, "sentences": self.sentences, "matches": self.matches}
