@@ -121,3 +121,21 @@ def test_packaged_model_loads_and_predicts(nlp):
     proba = clf.predict_proba([s], [Matcher(clf.lexicon).match(s)])
     assert proba.shape == (1, 9) and ((0 <= proba) & (proba <= 1)).all()
     assert not clf.meta.get("lexicon_mismatch"), "the packaged model must be trained with the packaged lexicon"
+
+
+def test_untrusted_types_in_a_model_file_are_refused(trained, tmp_path):
+    """A model file that carries a type outside the trusted list (here a function) never loads."""
+    import hashlib
+
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    _, folder = trained
+    bad = tmp_path / "untrusted"
+    bad.mkdir()
+    sio.dump(FunctionTransformer(func=print), bad / ESTIMATOR_FILE)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    meta["estimator_sha256"] = hashlib.sha256((bad / ESTIMATOR_FILE).read_bytes()).hexdigest()
+    (bad / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="untrusted types"):
+        load_model(bad, lexicon=LEX)

@@ -193,13 +193,11 @@ def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = No
     if _sha256(est_path) != meta.get("estimator_sha256"):
         raise ModelError(f"{est_path}: sha256 does not match meta.json: the file was modified; refusing to load")
     try:
-        untrusted = [t for t in sio.get_untrusted_types(file=est_path) if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise ModelError(f"{est_path}: contains untrusted types {untrusted}; refusing to load")
+        # loading with an explicit trusted list refuses any other type in the file
         estimator = sio.load(est_path, trusted=TRUSTED_TYPES)
-    except ModelError:
-        raise
     except Exception as exc:
+        if type(exc).__name__ == "UntrustedTypesFoundException":
+            raise ModelError(f"{est_path}: contains untrusted types ({exc}); refusing to load") from None
         raise ModelError(f"{est_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
     if lexicon is None:
         from ..lexicon import load_lexicon
