@@ -119,8 +119,9 @@ def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataF
         "pipeline": pipeline,
         "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.sha256,
                     "source": lexicon.source} if lexicon is not None else None,
-        "model": {"version": model.version, "estimator_sha256": model.meta.get("estimator_sha256"),
-                  "lexicon_mismatch": bool(model.meta.get("lexicon_mismatch"))} if model is not None else None,
+        "model": {"version": f"{model.get('name', 'model')}-{model.get('version', '?')}",
+                  "estimator_sha256": model.get("estimator_sha256"),
+                  "lexicon_mismatch": model.get("lexicon_sha256") != lexicon.sha256} if model is not None else None,
         "settings": settings.fingerprint(),
         "jobs": jobs,
         "seed": 0,
@@ -132,11 +133,46 @@ def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataF
     }
 
 
-def _process_task(task, *, nlp, pipeline, matcher, model, settings, cache):  # type: ignore[no-untyped-def]
+class _Resources:
+    """The pipeline, matcher and classifier of a run, built on first use."""
+
+    def __init__(self, *, lexicon: Any, nlp: Any, pipeline: str) -> None:
+        self.lexicon = lexicon
+        self.nlp = nlp
+        self.pipeline = pipeline
+        self.matcher: Any = None
+        self.clf: Any = None
+        self.model_folder: Path | None = None
+        self.model_meta: dict[str, Any] | None = None
+
+    def pipeline_name(self) -> str:
+        from .nlp import pipeline_label, pipeline_name
+
+        return pipeline_name(self.nlp) if self.nlp is not None else pipeline_label(self.pipeline)
+
+    def load(self) -> None:
+        from .lexicon import Matcher
+        from .nlp import build_pipeline, pipeline_name
+
+        if self.nlp is None:
+            self.nlp = build_pipeline(self.pipeline)
+            expected = self.pipeline_name()
+            if pipeline_name(self.nlp) != expected:  # pragma: no cover - a broken installation
+                raise WaardenscanError(f"pipeline {pipeline_name(self.nlp)} is not the expected {expected}")
+        if self.matcher is None:
+            self.matcher = Matcher(self.lexicon)
+        if self.clf is None and self.model_folder is not None:
+            from .classify.model import load_model
+
+            self.clf = load_model(self.model_folder, lexicon=self.lexicon)
+
+
+def _process_task(task, *, resources, pipeline, settings, cache):  # type: ignore[no-untyped-def]
     from .process import process_document
 
-    return process_document(task.path, nlp=nlp, pipeline=pipeline, matcher=matcher, model=model,
-                            settings=settings, cache=cache, sha256=task.sha256)
+    resources.load()
+    return process_document(task.path, nlp=resources.nlp, pipeline=pipeline, matcher=resources.matcher,
+                            model=resources.clf, settings=settings, cache=cache, sha256=task.sha256)
 
 
 def score(
@@ -187,8 +223,7 @@ def score(
     """
     from .batch import ResultStore, run_batch
     from .ingest import ExtractionCache, default_cache_dir, discover
-    from .lexicon import Lexicon, Matcher, load_lexicon
-    from .nlp import build_pipeline, pipeline_name
+    from .lexicon import Lexicon, load_lexicon
     from .process import Settings
     from .profile import cooccurrence, coverage, method_agreement, profiles, sections
 
@@ -197,32 +232,32 @@ def score(
     inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     paths, missing = discover(inputs)
     lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
-    clf = None
+    # Resolve everything cheaply first; spaCy and the estimator are loaded only if a document
+    # actually has to be processed (a fully cached re-run loads neither).
+    resources = _Resources(lexicon=lex, nlp=nlp, pipeline=pipeline)
     if method in ("classifier", "both") and model is not None:
-        from .classify.model import ValueClassifier, default_model_path, load_model
+        from .classify.model import ValueClassifier, check_model, default_model_path
 
         if isinstance(model, ValueClassifier):
-            clf = model
-        elif model == "default":
-            if default_model_path() is not None:
-                clf = load_model(None, lexicon=lex)
-            elif method == "classifier":
+            resources.clf = model
+            resources.model_meta = model.meta
+        elif model == "default" and default_model_path() is None:
+            if method == "classifier":
                 raise ModelError("no packaged model found; give --model DIR or use --method lexicon")
-            else:
-                log.warning("no packaged classifier found; scoring with the lexicon only")
+            log.warning("no packaged classifier found; scoring with the lexicon only")
         else:
-            clf = load_model(model, lexicon=lex)
-    if method == "classifier" and clf is None:
+            resources.model_folder, resources.model_meta = check_model(None if model == "default" else model)
+    if method == "classifier" and resources.model_meta is None:
         raise ModelError("--method classifier needs a model")
-    nlp = nlp or build_pipeline(pipeline)
-    pipe_name = pipeline_name(nlp)
-    settings = Settings(method=method if clf is not None else "lexicon", pdf_engine=pdf_engine,
+    has_model = resources.model_meta is not None
+    pipe_name = resources.pipeline_name()
+    settings = Settings(method=method if has_model else "lexicon", pdf_engine=pdf_engine,
                         count_negated=count_negated, max_pages=max_pages)
     cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
     cache = ExtractionCache(cache_root / "extraction") if use_cache else None
     fingerprint = {
         "version": __version__, "pipeline": pipe_name, "lexicon": lex.sha256,
-        "model": clf.meta.get("estimator_sha256") if clf is not None else None, **settings.fingerprint(),
+        "model": resources.model_meta.get("estimator_sha256") if has_model else None, **settings.fingerprint(),
     }
     if stream_to is not None:
         prepare_outdir(Path(stream_to))
@@ -235,16 +270,15 @@ def score(
         stores.append(ResultStore(Path(parts_dir)))
     if resume_dir:
         read_stores.append(ResultStore(Path(resume_dir)))
-    matcher = Matcher(lex)
-    func = partial(_process_task, nlp=nlp, pipeline=pipe_name, matcher=matcher, model=clf,
-                   settings=settings, cache=cache)
+    func = partial(_process_task, resources=resources, pipeline=pipe_name, settings=settings, cache=cache)
     remote_config = None
     if scheduler is not None:
-        remote_config = {"pipeline": pipeline, "lexicon": lex.source, "model": clf.path if clf is not None else None,
+        remote_config = {"pipeline": pipeline, "lexicon": lex.source,
+                         "model": str(resources.model_folder) if resources.model_folder else None,
                          "settings": settings.fingerprint(), "cache": None}
     results = run_batch(paths, func, fingerprint=fingerprint, jobs=jobs, timeout=timeout, stores=stores,
                         read_stores=read_stores, progress=progress, pipeline=pipe_name, scheduler=scheduler,
-                        remote_config=remote_config, keep=stream_to is None)
+                        remote_config=remote_config, keep=stream_to is None, prepare=resources.load)
     from .process import error_result
 
     for path, reason in missing:
@@ -252,11 +286,11 @@ def score(
     if stream_to is not None:
         out = _assemble_streaming(results, stores[-1], lex, settings, count_negated, Path(stream_to),
                                   excel_safe=excel_safe)
-        out.run = _run_info(command, paths, out.documents, pipe_name, lex, clf, settings, jobs)
+        out.run = _run_info(command, paths, out.documents, pipe_name, lex, resources.model_meta, settings, jobs)
         return out
     documents, sentences, matches = _frames(results)
     out = ScoreResult(documents=documents, sentences=sentences, matches=matches, lexicon=lex)
-    out.run = _run_info(command, paths, documents, pipe_name, lex, clf, settings, jobs)
+    out.run = _run_info(command, paths, documents, pipe_name, lex, resources.model_meta, settings, jobs)
     if profile:
         m = settings.method
         out.profiles = profiles(documents, sentences, matches, lex, method=m, count_negated=count_negated)

@@ -191,7 +191,7 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
               jobs: int = 1, timeout: float | None = None, stores: list[ResultStore] | None = None,
               read_stores: list[ResultStore] | None = None, progress: bool = True,
               pipeline: str = "", scheduler: Any = None, remote_config: dict[str, Any] | None = None,
-              keep: bool = True) -> list[DocResult]:
+              keep: bool = True, prepare: Callable[[], None] | None = None) -> list[DocResult]:
     """Process every path once and return results in input order.
 
     Files with the same sha256 as an earlier file are not processed again: they get a
@@ -254,6 +254,8 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             bar.write(f"waardenscan: {prefix}{error}", file=sys.stderr)
         bar.update(1)
 
+    if tasks and prepare is not None and scheduler is None:
+        prepare()  # load models once, before workers fork, and only if there is work
     try:
         if scheduler is not None and tasks:
             from .distributed import run_dask

@@ -121,6 +121,28 @@ def build_pipeline(model: str = "auto") -> Language:
     return nlp
 
 
+def pipeline_label(model: str = "auto") -> str:
+    """The name :func:`pipeline_name` will give the pipeline :func:`build_pipeline` builds,
+    found without loading anything (so a fully cached run never loads spaCy)."""
+    import importlib.util
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .errors import WaardenscanError
+
+    spacy_version = version("spacy")
+    if model in ("auto", FULL_MODEL) and importlib.util.find_spec(FULL_MODEL) is not None:
+        try:
+            return f"nl_{FULL_MODEL[3:]}-{version(FULL_MODEL)} (spacy {spacy_version})"
+        except PackageNotFoundError:  # importable but not installed as a package: ask spaCy
+            return pipeline_name(build_pipeline(model))
+    if model == FULL_MODEL:
+        raise WaardenscanError(f"{FULL_MODEL} is not installed; install it with "
+                               f"'python -m spacy download {FULL_MODEL}' or use --pipeline blank")
+    if model not in ("auto", "blank"):
+        raise WaardenscanError(f"unknown pipeline {model!r}; use 'auto', '{FULL_MODEL}' or 'blank'")
+    return f"blank_nl+sentencizer+simplemma-{_simplemma_version()} (spacy {spacy_version})"
+
+
 def pipeline_name(nlp: Language) -> str:
     """A short, versioned name of the pipeline, written into every output."""
     import spacy

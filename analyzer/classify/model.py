@@ -162,15 +162,14 @@ def save_model(clf: ValueClassifier, folder: Path) -> Path:
     return folder
 
 
-def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = None) -> ValueClassifier:
-    """Load a model folder safely (sha256 check, skops with trusted types, version check).
+def check_model(folder: str | Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """Check a model folder without loading the estimator: files, format and scikit-learn
+    version, and the estimator's sha256 against meta.json (a tampered file fails here).
 
-    Raises:
-        ModelError: missing files, tampered estimator, untrusted types, or a model made
-            with an incompatible format or scikit-learn version.
+    Returns:
+        ``(folder, meta)``.
     """
     import sklearn
-    import skops.io as sio
 
     folder = Path(folder) if folder is not None else default_model_path()
     if folder is None or not folder.is_dir():
@@ -192,6 +191,20 @@ def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = No
                          "install that version or retrain with 'waardenscan model train'")
     if _sha256(est_path) != meta.get("estimator_sha256"):
         raise ModelError(f"{est_path}: sha256 does not match meta.json: the file was modified; refusing to load")
+    return folder, meta
+
+
+def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = None) -> ValueClassifier:
+    """Load a model folder safely (sha256 check, skops with trusted types, version check).
+
+    Raises:
+        ModelError: missing files, tampered estimator, untrusted types, or a model made
+            with an incompatible format or scikit-learn version.
+    """
+    import skops.io as sio
+
+    folder, meta = check_model(folder)
+    est_path = folder / ESTIMATOR_FILE
     try:
         # loading with an explicit trusted list refuses any other type in the file
         estimator = sio.load(est_path, trusted=TRUSTED_TYPES)
