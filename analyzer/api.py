@@ -107,8 +107,7 @@ def _frames(results) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:  # type
 
 def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataFrame, pipeline: str,
               lexicon: Any, model: Any, settings: Any, jobs: int) -> dict[str, Any]:
-    import sklearn
-    import spacy
+    from importlib.metadata import version
 
     by_path = dict(zip(documents["path"], documents["sha256"], strict=False)) if not documents.empty else {}
     return {
@@ -125,8 +124,8 @@ def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataF
         "settings": settings.fingerprint(),
         "jobs": jobs,
         "seed": 0,
-        "versions": {"python": platform.python_version(), "spacy": spacy.__version__,
-                     "scikit-learn": sklearn.__version__, "pandas": pd.__version__},
+        "versions": {"python": platform.python_version(), "spacy": version("spacy"),
+                     "scikit-learn": version("scikit-learn"), "pandas": pd.__version__},
         "inputs": [{"path": str(p), "sha256": by_path.get(str(p), "")} for p in inputs],
         "documents": {status: int((documents["status"] == status).sum()) for status in schemas.STATUSES}
         if not documents.empty else {},
@@ -329,7 +328,7 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
         for r in results:
             full = r
             if r.key is not None:
-                full = store.get(r.key) or error_result(r.document["path"], "stored result could not be read back",
+                full = (r.store or store).get(r.key) or error_result(r.document["path"], "stored result could not be read back",
                                                         sha256=r.document.get("sha256", ""))
                 full.document["path"] = r.document["path"]
             docs, sents, matches = _frames([full])

@@ -228,12 +228,12 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             continue
         first_of[sha] = doc_id
         key = result_key(sha, doc_id, fingerprint)
-        cached = next((r for r in (s.get(key) for s in read_stores) if r is not None), None)
-        if cached is not None:
+        found = next(((s, r) for s, r in ((s, s.get(key)) for s in read_stores) if r is not None), None)
+        if found is not None:
+            source, cached = found
             cached.document["path"] = str(path)
-            for store in stores:
-                store.put(key, cached)
-            results[index] = cached if keep or not stores else DocResult(document=cached.document, key=key)
+            # a cached result needs no copy: the store it came from serves it again
+            results[index] = cached if keep else DocResult(document=cached.document, key=key, store=source)
             bar.update(1)
             continue
         tasks.append(Task(index=index, path=Path(path), sha256=sha, key=key))
@@ -247,7 +247,7 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             for store in stores:
                 store.put(task.key, result)
             if not keep and stores:
-                results[task.index] = DocResult(document=result.document, key=task.key)
+                results[task.index] = DocResult(document=result.document, key=task.key, store=stores[-1])
         if result.document["status"] == "error":
             error = result.document["error"]
             prefix = "" if error.startswith(str(task.path)) else f"{task.path}: "

@@ -56,6 +56,8 @@ class DocResult:
     matches: list[dict[str, Any]] = field(default_factory=list)
     key: str | None = None
     """Set on a light stand-in whose full result lives in a ResultStore under this key."""
+    store: Any = None
+    """The ResultStore that holds the full result of a light stand-in."""
 
     def to_json(self) -> dict[str, Any]:
         return {"document": self.document, "sentences": self.sentences, "matches": self.matches}

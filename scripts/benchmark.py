@@ -14,9 +14,11 @@ and CSV writing are all included. Measures:
 2. ``score -j 2`` and ``-j 1`` with a fresh cache folder: pages/s, words/s
    (sum of documents.csv ``words``), ratio to pdftotext, parallel speed-up;
 3. the unchanged batch again with the same cache folder: seconds, speed-up;
-4. resume: a larger batch is killed (SIGTERM to its process group) after 40% of the
-   time of run 2, then rerun with ``--resume --no-cache`` into the same folder; the
-   documents it had to process = total - files in ``OUT/.parts`` before the rerun;
+4. resume: a larger batch (3 unique copies of the set) is killed (SIGTERM to its
+   process group) after 40% of the time of run 2, but not before 2 documents are
+   finished in ``OUT/.parts``; then rerun with ``--resume --no-cache`` into the same
+   folder. Documents it processed = total - files in ``OUT/.parts`` before the rerun,
+   checked against documents.csv (a reused row keeps the ``seconds`` of its part);
 5. scaling: batches of N unique documents (corpus PDFs copied with a unique comment
    after ``%%EOF``, so no duplicate is skipped), ``--no-cache``: seconds, pages and
    peak memory (largest single process, from ``wait4``; and the whole process tree's
@@ -44,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,8 +137,18 @@ def _wait4(pid: int, deadline: float | None = None):  # type: ignore[no-untyped-
         time.sleep(0.05)
 
 
-def run_child(argv: list[str], *, kill_after: float | None = None, env: dict | None = None) -> Run:
-    """Run argv in its own process group; optionally kill the group after kill_after seconds."""
+def run_child(
+    argv: list[str],
+    *,
+    kill_after: float | None = None,
+    kill_ready: Callable[[], bool] | None = None,
+    env: dict | None = None,
+) -> Run:
+    """Run argv in its own process group; optionally kill the group after kill_after seconds.
+
+    With kill_ready, the kill waits past kill_after until kill_ready() is true (or the
+    child ends by itself).
+    """
     errfile = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -143,10 +156,13 @@ def run_child(argv: list[str], *, kill_after: float | None = None, env: dict | N
     )
     sampler = _PssSampler(proc.pid)
     sampler.start()
-    killed = False
+    killed, kill_at = False, None
     try:
         done = _wait4(proc.pid, None if kill_after is None else start + kill_after)
+        while done is None and kill_ready is not None and not kill_ready():
+            done = _wait4(proc.pid, time.perf_counter() + 0.1)
         if done is None:
+            kill_at = time.perf_counter() - start
             # SIGTERM to the group: the main process and its forked workers (all started by us)
             os.killpg(proc.pid, signal.SIGTERM)
             killed = True
@@ -179,6 +195,7 @@ def run_child(argv: list[str], *, kill_after: float | None = None, env: dict | N
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         stderr=stderr,
         killed=killed,
+        extra={"kill_at": kill_at},
     )
 
 
@@ -340,6 +357,12 @@ def main() -> int:
         help="kill the resume batch after this fraction of the -j run's time (default 0.4)",
     )
     parser.add_argument(
+        "--min-parts",
+        type=int,
+        default=2,
+        help="but not before this many documents are finished in OUT/.parts (default 2)",
+    )
+    parser.add_argument(
         "--skip", default="", help="steps to skip, comma-separated: j1,rerun,resume,scaling,help"
     )
     parser.add_argument(
@@ -384,6 +407,7 @@ def main() -> int:
         cache: Path | None,
         resume: bool = False,
         kill_after: float | None = None,
+        kill_ready: Callable[[], bool] | None = None,
     ) -> Run:
         argv = [
             py,
@@ -400,7 +424,10 @@ def main() -> int:
         ]
         argv += ["--cache-dir", str(cache)] if cache is not None else ["--no-cache"]
         argv += ["--resume"] if resume else []
-        return run_child(argv + extra, kill_after=kill_after, env=env)
+        load = _loadavg().split(" ")[0]
+        run = run_child(argv + extra, kill_after=kill_after, kill_ready=kill_ready, env=env)
+        run.extra["load"] = f"load {load}"
+        return run
 
     table = Table()
     files = [str(p) for p, _ in pdfs]
@@ -445,7 +472,7 @@ def main() -> int:
             f"  waardenscan {run_meta.get('version')}, pipeline {run_meta.get('pipeline')}, "
             f"lexicon {lex.get('name')} {lex.get('version')}, model {model.get('version') or 'none'}"
         )
-        detail = f"{tot['documents']} docs {tot['statuses']}"
+        detail = f"{tot['documents']} docs {tot['statuses']}, {first.extra['load']}"
         table.add(f"score_j{args.jobs}_seconds", first.seconds, "s", detail)
         table.add(
             f"score_j{args.jobs}_pages_per_s",
@@ -474,7 +501,7 @@ def main() -> int:
             print("\n[2b] waardenscan score -j 1 (fresh cache)")
             one = score(files, work / "out-j1", jobs=1, cache=work / "cache-j1")
             check(one, "score -j 1")
-            table.add("score_j1_seconds", one.seconds, "s")
+            table.add("score_j1_seconds", one.seconds, "s", one.extra["load"])
             table.add("score_j1_cpu_seconds", one.cpu_seconds, "s", "user+sys")
             table.add("score_j1_pages_per_s", tot["pages"] / one.seconds, "pages/s")
             table.add(
@@ -489,7 +516,7 @@ def main() -> int:
             print("\n[3] re-run of the unchanged batch, same cache")
             again = score(files, work / "out-rerun", jobs=args.jobs, cache=cache)
             check(again, "re-run")
-            table.add("rerun_seconds", again.seconds, "s")
+            table.add("rerun_seconds", again.seconds, "s", again.extra["load"])
             table.add("rerun_cpu_seconds", again.cpu_seconds, "s", "user+sys")
             table.add(
                 "rerun_speedup",
@@ -525,15 +552,29 @@ def main() -> int:
             unique_copies(pdfs, n_docs, folder)
             out = work / "out-resume"
             kill_after = args.kill_fraction * first.seconds
-            killed = score([str(folder)], out, jobs=args.jobs, cache=None, kill_after=kill_after)
             parts_dir = out / ".parts"
+
+            def enough_parts() -> bool:
+                return len(list(parts_dir.glob("*.json.gz"))) >= args.min_parts
+
+            killed = score(
+                [str(folder)],
+                out,
+                jobs=args.jobs,
+                cache=None,
+                kill_after=kill_after,
+                kill_ready=enough_parts,
+            )
             parts = len(list(parts_dir.glob("*.json.gz"))) if parts_dir.is_dir() else 0
             before = parts_seconds(parts_dir)
+            kill_at = killed.extra.get("kill_at")
             table.add(
                 "resume_killed_after",
-                killed.seconds,
+                kill_at if kill_at is not None else killed.seconds,
                 "s",
-                f"{'killed (SIGTERM to the process group)' if killed.killed else 'finished before the kill'}",
+                f"SIGTERM to the process group; {kill_at / first.seconds:.0%} of run 2's time"
+                if kill_at is not None
+                else "finished before the kill: no resume test",
             )
             table.add(
                 "resume_parts_before",
@@ -563,7 +604,12 @@ def main() -> int:
                 "docs",
                 "rows of documents.csv whose seconds equal the .parts entry (not recomputed)",
             )
-            table.add("resume_seconds", resumed.seconds, "s", f"{rt['pages']} pages in the batch")
+            table.add(
+                "resume_seconds",
+                resumed.seconds,
+                "s",
+                f"{rt['pages']} pages in the batch, {resumed.extra['load']}",
+            )
 
         # 5. scaling -----------------------------------------------------------------------
         if "scaling" not in skip:
@@ -589,7 +635,7 @@ def main() -> int:
                     f"scale_{n}_seconds",
                     r.seconds,
                     "s",
-                    f"{n} docs, {st['pages']} pages {st['statuses']}",
+                    f"{n} docs, {st['pages']} pages {st['statuses']}, {r.extra['load']}",
                 )
                 table.add(f"scale_{n}_pages", st["pages"], "pages")
                 table.add(f"scale_{n}_pages_per_s", st["pages"] / r.seconds, "pages/s")

@@ -169,8 +169,9 @@ def check_model(folder: str | Path | None = None) -> tuple[Path, dict[str, Any]]
     Returns:
         ``(folder, meta)``.
     """
-    import sklearn
+    from importlib.metadata import version
 
+    sklearn_version = version("scikit-learn")  # no import of sklearn itself: this check must be cheap
     folder = Path(folder) if folder is not None else default_model_path()
     if folder is None or not folder.is_dir():
         raise ModelError(f"{folder}: no model folder (train one with 'waardenscan model train')")
@@ -186,8 +187,8 @@ def check_model(folder: str | Path | None = None) -> tuple[Path, dict[str, Any]]
         raise ModelError(f"{folder}: model format {meta.get('format_version')} but this waardenscan "
                          f"reads format {FORMAT_VERSION}; retrain with 'waardenscan model train'")
     trained_with = str(meta.get("versions", {}).get("scikit-learn", ""))
-    if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
-        raise ModelError(f"{folder}: trained with scikit-learn {trained_with}, running {sklearn.__version__}; "
+    if trained_with.split(".")[:2] != sklearn_version.split(".")[:2]:
+        raise ModelError(f"{folder}: trained with scikit-learn {trained_with}, running {sklearn_version}; "
                          "install that version or retrain with 'waardenscan model train'")
     if _sha256(est_path) != meta.get("estimator_sha256"):
         raise ModelError(f"{est_path}: sha256 does not match meta.json: the file was modified; refusing to load")
