@@ -27,6 +27,7 @@ import pandas as pd
 from . import __version__, schemas
 from .errors import InputError, ModelError, WaardenscanError
 from .io import prepare_outdir, write_csv, write_json
+from .process import result_frames as _frames
 
 log = logging.getLogger(__name__)
 
@@ -90,19 +91,6 @@ class ScoreResult:
 
 def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
-
-
-def _frames(results) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:  # type: ignore[no-untyped-def]
-    documents = pd.DataFrame([r.document for r in results], columns=schemas.DOCUMENTS) if results else _empty(schemas.DOCUMENTS)
-    sent_rows = [s for r in results for s in r.sentences]
-    match_rows = [m for r in results for m in r.matches]
-    sentences = pd.DataFrame(sent_rows, columns=schemas.SENTENCES) if sent_rows else _empty(schemas.SENTENCES)
-    matches = pd.DataFrame(match_rows, columns=schemas.MATCHES) if match_rows else _empty(schemas.MATCHES)
-    if not matches.empty:
-        matches["negated"] = matches["negated"].astype(bool)
-    for col in ("pages", "words", "sentences", "sentences_scored", "pages_no_text", "pages_broken_font", "pages_low_text"):
-        documents[col] = documents[col].fillna(0).astype(int)
-    return documents, sentences, matches
 
 
 def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataFrame, pipeline: str,
@@ -304,18 +292,13 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
                         excel_safe: bool) -> ScoreResult:
     """Build every table one document at a time from the stored per-document results."""
     from .io import CsvStream
-    from .process import error_result
+    from .process import document_tables, error_result
     from .profile import (
-        agreement_counts,
         batch_profile,
-        cooccurrence_counts,
-        coverage,
-        document_profiles,
         finish_agreement,
         finish_cooccurrence,
         finish_profiles,
         methods_for,
-        sections,
     )
 
     method = settings.method
@@ -331,26 +314,24 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
                 full = (r.store or store).get(r.key) or error_result(r.document["path"], "stored result could not be read back",
                                                         sha256=r.document.get("sha256", ""))
                 full.document["path"] = r.document["path"]
-            docs, sents, matches = _frames([full])
             doc_rows.append(full.document)
-            sent_out.write(sents)
-            match_out.write(matches)
-            if sents.empty:
+            if not full.sentences:
                 continue
-            kw = {"method": method, "count_negated": count_negated}
-            for key, frame in (("profiles", document_profiles(docs, sents, matches, lex, **kw)),
-                               ("sections", sections(sents, matches, lex, **kw)),
-                               ("cooc", cooccurrence_counts(sents, matches, lex, **kw)),
-                               ("coverage", coverage(sents, matches, lex)[0]),
-                               ("agree", agreement_counts(sents, matches, lex, count_negated=count_negated))):
-                if not frame.empty:
-                    parts[key].append(frame)
-            if not matches.empty:
-                lexical = matches[(matches["method"] == "lexicon") & ~matches["negated"]]
-                fired.update(lexical["term"])
-                keep = _evidence_ids(matches)
-                parts["ev_sentences"].append(sents[sents["sentence_id"].isin(keep)])
-                parts["ev_matches"].append(matches[matches["sentence_id"].isin(keep)])
+            sent_out.write_records(full.sentences)
+            match_out.write_records(full.matches)
+            tables = full.tables or document_tables(full, lex, method=method, count_negated=count_negated)
+            for key, frame_key in (("profiles", "profiles"), ("sections", "sections"), ("cooc", "cooccurrence"),
+                                   ("coverage", "coverage"), ("agree", "agreement")):
+                if tables[frame_key]:
+                    parts[key].append(pd.DataFrame(tables[frame_key]))
+            fired.update(tables["fired"])
+            keep = set(tables["evidence"])
+            if keep:
+                parts["ev_sentences"].append(pd.DataFrame([r for r in full.sentences if r["sentence_id"] in keep],
+                                                          columns=schemas.SENTENCES))
+                ev = pd.DataFrame([r for r in full.matches if r["sentence_id"] in keep], columns=schemas.MATCHES)
+                ev["negated"] = ev["negated"].astype(bool)
+                parts["ev_matches"].append(ev)
 
     def cat(key: str, columns: list[str]) -> pd.DataFrame:
         return pd.concat(parts[key], ignore_index=True) if parts[key] else _empty(columns)
@@ -370,25 +351,6 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
         coverage=cat("coverage", schemas.COVERAGE), unused_terms=unused,
         agreement=finish_agreement(cat("agree", [])) if parts["agree"] else _empty(schemas.AGREEMENT),
         lexicon=lex, streamed=True)
-
-
-EVIDENCE_KEEP = 3
-
-
-def _evidence_ids(matches: pd.DataFrame) -> set[str]:
-    """Sentence ids the report may show as evidence: per cluster and method filter, the top
-    sentences by number and weight of non-negated matches (the report's own ranking)."""
-    m = matches[~matches["negated"]]
-    keep: set[str] = set()
-    order = {sid: i for i, sid in enumerate(dict.fromkeys(matches["sentence_id"]))}
-    for subset in (m, m[m["method"] == "lexicon"], m[m["method"] == "classifier"]):
-        for _, mine in subset.groupby("cluster", sort=False):
-            ranked = (mine.assign(n=1, score=pd.to_numeric(mine["score"], errors="coerce").fillna(0))
-                      .groupby("sentence_id", sort=False).agg(n=("n", "sum"), score=("score", "sum")).reset_index())
-            ranked["order"] = ranked["sentence_id"].map(order)
-            ranked = ranked.sort_values(["n", "score", "order"], ascending=[False, False, True], kind="mergesort")
-            keep.update(ranked["sentence_id"].head(EVIDENCE_KEEP + 2))
-    return keep
 
 
 def extract(inputs: list[str | Path] | str | Path, **kwargs: Any) -> ScoreResult:

@@ -119,6 +119,11 @@ class CsvStream:
         for row in frame[self.columns].itertuples(index=False, name=None):
             self.writer.writerow([_format(v, excel_safe=self.excel_safe) for v in row])
 
+    def write_records(self, records: list[dict]) -> None:
+        """Rows as dicts (keys = columns); formatted exactly as :meth:`write` formats a DataFrame."""
+        for record in records:
+            self.writer.writerow([_format(record.get(c), excel_safe=self.excel_safe) for c in self.columns])
+
     def __enter__(self) -> CsvStream:
         return self
 

@@ -58,13 +58,18 @@ class DocResult:
     """Set on a light stand-in whose full result lives in a ResultStore under this key."""
     store: Any = None
     """The ResultStore that holds the full result of a light stand-in."""
+    tables: dict[str, Any] | None = None
+    """This document's additive summary rows (profile counts, sections, co-occurrence and
+    agreement counts, coverage, fired terms, evidence sentence ids), computed in the worker."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"document": self.document, "sentences": self.sentences, "matches": self.matches}
+        return {"document": self.document, "sentences": self.sentences, "matches": self.matches,
+                "tables": self.tables}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocResult:
-        return cls(document=data["document"], sentences=data["sentences"], matches=data["matches"])
+        return cls(document=data["document"], sentences=data["sentences"], matches=data["matches"],
+                   tables=data.get("tables"))
 
 
 def error_result(path: str | Path, reason: str, *, sha256: str = "", status: str = "error",
@@ -146,8 +151,88 @@ def process_document(
         return error_result(path, f"scoring failed: {type(exc).__name__}: {exc}", sha256=sha256,
                             pipeline=pipeline, seconds=time.perf_counter() - started)
     result.document = {**row, **result.document}
+    if lexicon_of(matcher, model) is not None and result.sentences:
+        result.tables = document_tables(result, lexicon_of(matcher, model), method=settings.method,
+                                        count_negated=settings.count_negated)
     result.document["seconds"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def lexicon_of(matcher, model):  # type: ignore[no-untyped-def]
+    return matcher.lexicon if matcher is not None else (model.lexicon if model is not None else None)
+
+
+def result_frames(results: list[DocResult]):  # type: ignore[no-untyped-def]
+    """documents, sentences and matches DataFrames of some results, typed as the CSV files are."""
+    import pandas as pd
+
+    from . import schemas
+
+    def empty(columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(columns=columns)
+
+    documents = pd.DataFrame([r.document for r in results], columns=schemas.DOCUMENTS) if results \
+        else empty(schemas.DOCUMENTS)
+    sent_rows = [s for r in results for s in r.sentences]
+    match_rows = [m for r in results for m in r.matches]
+    sentences = pd.DataFrame(sent_rows, columns=schemas.SENTENCES) if sent_rows else empty(schemas.SENTENCES)
+    matches = pd.DataFrame(match_rows, columns=schemas.MATCHES) if match_rows else empty(schemas.MATCHES)
+    if not matches.empty:
+        matches["negated"] = matches["negated"].astype(bool)
+    for col in ("pages", "words", "sentences", "sentences_scored", "pages_no_text", "pages_broken_font",
+                "pages_low_text"):
+        documents[col] = documents[col].fillna(0).astype(int)
+    return documents, sentences, matches
+
+
+EVIDENCE_KEEP = 3
+
+
+def document_tables(result: DocResult, lexicon, *, method: str, count_negated: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """One document's additive summary rows, as JSON-ready records."""
+    from .profile import (
+        agreement_counts,
+        cooccurrence_counts,
+        coverage,
+        document_profiles,
+        sections,
+    )
+
+    docs, sents, matches = result_frames([result])
+    kw = {"method": method, "count_negated": count_negated}
+    fired: list[str] = []
+    evidence: list[str] = []
+    if not matches.empty:
+        lexical = matches[(matches["method"] == "lexicon") & ~matches["negated"]]
+        fired = sorted(set(lexical["term"]))
+        evidence = sorted(evidence_ids(matches))
+    return {
+        "profiles": document_profiles(docs, sents, matches, lexicon, **kw).to_dict("records"),
+        "sections": sections(sents, matches, lexicon, **kw).to_dict("records"),
+        "cooccurrence": cooccurrence_counts(sents, matches, lexicon, **kw).to_dict("records"),
+        "coverage": coverage(sents, matches, lexicon)[0].to_dict("records"),
+        "agreement": agreement_counts(sents, matches, lexicon, count_negated=count_negated).to_dict("records"),
+        "fired": fired,
+        "evidence": evidence,
+    }
+
+
+def evidence_ids(matches):  # type: ignore[no-untyped-def]
+    """Sentence ids the report may show as evidence: per cluster and method filter, the top
+    sentences by number and weight of non-negated matches (the report's own ranking)."""
+    import pandas as pd
+
+    m = matches[~matches["negated"]]
+    keep: set[str] = set()
+    order = {sid: i for i, sid in enumerate(dict.fromkeys(matches["sentence_id"]))}
+    for subset in (m, m[m["method"] == "lexicon"], m[m["method"] == "classifier"]):
+        for _, mine in subset.groupby("cluster", sort=False):
+            ranked = (mine.assign(n=1, score=pd.to_numeric(mine["score"], errors="coerce").fillna(0))
+                      .groupby("sentence_id", sort=False).agg(n=("n", "sum"), score=("score", "sum")).reset_index())
+            ranked["order"] = ranked["sentence_id"].map(order)
+            ranked = ranked.sort_values(["n", "score", "order"], ascending=[False, False, True], kind="mergesort")
+            keep.update(ranked["sentence_id"].head(EVIDENCE_KEEP + 2))
+    return keep
 
 
 def _score(doc_id, doc, *, nlp, matcher, model, settings) -> DocResult:  # type: ignore[no-untyped-def]

@@ -375,7 +375,22 @@ def main() -> int:
     parser.add_argument(
         "--out", type=Path, default=RESULTS, help="results folder (default benchmarks/results)"
     )
+    parser.add_argument(
+        "--replot",
+        action="store_true",
+        help="only redraw scaling.png from the run.json in --out (no measuring)",
+    )
     args = parser.parse_args()
+    if args.replot:
+        meta = json.loads((args.out / "run.json").read_text(encoding="utf-8"))
+        m = meta["machine"]
+        plot(
+            meta["scaling"],
+            args.out / "scaling.png",
+            title=f"waardenscan score -j {meta['jobs']} --no-cache, {m['nproc']} CPUs ({m['cpu']})",
+            pdftotext_rate=meta.get("pdftotext_pages_per_s"),
+        )
+        return 0
     sizes_text = args.batch_sizes or ("1,10,50" if args.quick else "1,10,100,1000")
     sizes = [int(x) for x in sizes_text.split(",") if x.strip()]
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -433,6 +448,7 @@ def main() -> int:
     files = [str(p) for p, _ in pdfs]
     scaling: list[dict] = []
     run_meta: dict = {}
+    base_s: float | None = None
     try:
         # 1. baseline ------------------------------------------------------------------
         print("\n[1] pdftotext -layout (sequential)")
@@ -666,6 +682,7 @@ def main() -> int:
                 for k in ("version", "pipeline", "lexicon", "model", "versions", "stderr")
             },
             "scaling": scaling,
+            "pdftotext_pages_per_s": pages / base_s if base_s else None,
             "loadavg_end": _loadavg(),
         }
         (args.out / "run.json").write_text(
@@ -679,20 +696,22 @@ def main() -> int:
             args.out / "scaling.png",
             title=f"waardenscan score -j {args.jobs} --no-cache, "
             f"{info['nproc']} CPUs ({info['cpu']})",
+            pdftotext_rate=pages / base_s if base_s else None,
         )
     print_summary(table, args.out)
     return 0
 
 
-def plot(rows: list[dict], path: Path, *, title: str) -> None:
+def plot(rows: list[dict], path: Path, *, title: str, pdftotext_rate: float | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
 
     pages = [r["pages"] for r in rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
-    ax1.plot(pages, [r["seconds"] for r in rows], "o-", color="C0")
+    ax1.plot(pages, [r["seconds"] for r in rows], "o-", color="C0", label="waardenscan score")
     ax1.set_ylabel("wall time (s)")
     ax2.plot(
         pages, [r["max_rss_mb"] for r in rows], "o-", color="C1", label="largest process (max RSS)"
@@ -707,11 +726,26 @@ def plot(rows: list[dict], path: Path, *, title: str) -> None:
         )
     ax2.set_ylabel("peak memory (MB)")
     ax2.legend(loc="upper left", fontsize=8)
+    ax2.set_ylim(bottom=0)
+    if pdftotext_rate:
+        ax1.plot(
+            pages,
+            [p / pdftotext_rate for p in pages],
+            ":",
+            color="grey",
+            label=f"pdftotext -layout at {pdftotext_rate:.0f} pages/s (same run)",
+        )
+        ax1.legend(loc="upper left", fontsize=8)
+    wide = max(pages) / max(1, min(pages)) > 50
     for ax, key in ((ax1, "seconds"), (ax2, "max_rss_mb")):
         ax.set_xlabel("pages in the batch")
-        if max(pages) / max(1, min(pages)) > 50:
+        if wide:  # log x; log y for time only (memory starts from a fixed base)
             ax.set_xscale("log")
-            ax.set_yscale("log")
+            if ax is ax1:
+                ax.set_yscale("log")
+            for axis in (ax.xaxis, ax.yaxis) if ax is ax1 else (ax.xaxis,):
+                axis.set_major_formatter(ScalarFormatter())
+                axis.get_major_formatter().set_scientific(False)
         ax.grid(True, which="both", alpha=0.3)
         for r in rows:
             ax.annotate(
