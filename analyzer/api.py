@@ -31,6 +31,10 @@ from .process import result_frames as _frames
 
 log = logging.getLogger(__name__)
 
+STREAMED_TABLES = ("sentences", "matches", "sections")
+"""Tables that ``score(stream_to=…)`` writes while it assembles; in memory it keeps only
+what the report needs (evidence sentences, sections binned to the heatmap's rows)."""
+
 RESULT_FILES = {
     "documents": ("documents.csv", schemas.DOCUMENTS),
     "sentences": ("sentences.csv", schemas.SENTENCES),
@@ -71,7 +75,7 @@ class ScoreResult:
         for name, (file, columns) in RESULT_FILES.items():
             if tables is not None and name not in tables:
                 continue
-            if self.streamed and name in ("sentences", "matches"):
+            if self.streamed and name in STREAMED_TABLES:
                 written.append(outdir / file)
                 continue
             frame = getattr(self, name)
@@ -295,6 +299,7 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
     from .process import document_tables, error_result
     from .profile import (
         batch_profile,
+        bin_section_rows,
         finish_agreement,
         finish_cooccurrence,
         finish_profiles,
@@ -307,7 +312,8 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
     doc_rows = []
     fired: set[str] = set()
     with CsvStream(outdir / "sentences.csv", schemas.SENTENCES, excel_safe=excel_safe) as sent_out, \
-            CsvStream(outdir / "matches.csv", schemas.MATCHES, excel_safe=excel_safe) as match_out:
+            CsvStream(outdir / "matches.csv", schemas.MATCHES, excel_safe=excel_safe) as match_out, \
+            CsvStream(outdir / "sections.csv", schemas.SECTIONS, excel_safe=excel_safe) as section_out:
         for r in results:
             full = r
             if r.key is not None:
@@ -320,7 +326,10 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
             sent_out.write_records(full.sentences)
             match_out.write_records(full.matches)
             tables = full.tables or document_tables(full, lex, method=method, count_negated=count_negated)
-            for key, frame_key in (("profiles", "profiles"), ("sections", "sections"), ("cooc", "cooccurrence"),
+            section_out.write_records(tables["sections"])
+            if tables["sections"]:
+                parts["sections"].append(bin_section_rows(pd.DataFrame(tables["sections"], columns=schemas.SECTIONS)))
+            for key, frame_key in (("profiles", "profiles"), ("cooc", "cooccurrence"),
                                    ("coverage", "coverage"), ("agree", "agreement")):
                 if tables[frame_key]:
                     parts[key].append(pd.DataFrame(tables[frame_key]))

@@ -126,3 +126,20 @@ def test_bh_and_newcombe_reference_values():
     # Newcombe (1998) example: 56/70 vs 48/80 -> difference 0.2, interval (0.0524, 0.3339)
     low, high = newcombe(np.array([48.0]), np.array([80.0]), np.array([56.0]), np.array([70.0]))
     assert low[0] == pytest.approx(0.0524, abs=5e-4) and high[0] == pytest.approx(0.3339, abs=5e-4)
+
+
+def test_long_documents_are_binned_for_the_report_without_changing_totals():
+    from analyzer.profile import bin_section_rows
+
+    per_sentence = ([["Menselijke maat"]] + [[]] * 4) * 100 + [["Preventie"]] * 5  # 101 sections of 5 sentences
+    docs, sents, matches = make_tables({"d": per_sentence})
+    sec = sections(sents, matches, LEX, method="lexicon")
+    binned = bin_section_rows(sec, max_rows=20)
+    assert binned["section_index"].nunique() == 20 and list(binned.columns) == SECTIONS
+    for cluster in ("Kwaliteit", "Continuïteit"):
+        full = sec[sec.cluster == cluster]
+        part = binned[binned.cluster == cluster]
+        assert part["n_sentences"].sum() == full["n_sentences"].sum()
+        assert part["n_sentences_total"].sum() == full["n_sentences_total"].sum()
+    assert (binned["share"] == binned["n_sentences"] / binned["n_sentences_total"]).all()
+    assert binned["section"].str.contains(r"\(\+\d+\)").any()
