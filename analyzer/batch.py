@@ -124,6 +124,11 @@ def _worker(conn, func):  # type: ignore[no-untyped-def]
         conn.send((task.index, result.to_json()))
 
 
+MAX_TASKS_PER_WORKER = 20
+"""A worker is replaced after this many documents: Python's heap (and spaCy's string store)
+only grows in a long-lived process, so recycling keeps memory flat over big batches."""
+
+
 def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: int, timeout: float | None,
                  on_result: Callable[[Task, DocResult], None]) -> None:
     """Process tasks in forked workers; kill and replace a worker over its time limit."""
@@ -139,7 +144,7 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
         proc = ctx.Process(target=_worker, args=(child, func), daemon=True)
         proc.start()
         child.close()
-        return {"proc": proc, "conn": parent, "task": None, "started": 0.0}
+        return {"proc": proc, "conn": parent, "task": None, "started": 0.0, "done": 0}
 
     for _ in range(max(1, min(jobs, len(tasks)))):
         workers.append(spawn())
@@ -161,7 +166,13 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
                     try:
                         index, data = w["conn"].recv()
                         w["task"] = None
+                        w["done"] += 1
                         on_result(task, DocResult.from_json(data))
+                        if w["done"] >= MAX_TASKS_PER_WORKER and pending:
+                            w["conn"].send(None)
+                            w["proc"].join(5)
+                            w["conn"].close()
+                            workers[i] = spawn()
                         continue
                     except (EOFError, OSError):
                         pass
