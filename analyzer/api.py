@@ -32,6 +32,9 @@ from .process import result_frames as _frames
 log = logging.getLogger(__name__)
 
 STREAMED_TABLES = ("sentences", "matches", "sections")
+REPORT_DETAIL_DOCS = 100
+"""A streamed run keeps section trajectories and evidence for the report for this many
+scored documents; the rest are summarised (all their rows are in the CSV files)."""
 """Tables that ``score(stream_to=…)`` writes while it assembles; in memory it keeps only
 what the report needs (evidence sentences, sections binned to the heatmap's rows)."""
 
@@ -63,6 +66,10 @@ class ScoreResult:
     agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     run: dict[str, Any] = field(default_factory=dict)
     lexicon: Any = None
+    summary_only: tuple[str, ...] = ()
+    """doc_ids whose sections and evidence the in-memory result does not keep (streamed runs
+    beyond ``detail_limit`` scored documents); their rows are in the CSV files."""
+    detail_limit: int = 0
     streamed: bool = False
     """True when sentences.csv and matches.csv were written while scoring (``stream_to``);
     ``sentences``/``matches`` then hold only the report's evidence sentences."""
@@ -307,6 +314,9 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
     )
 
     method = settings.method
+    report_method = methods_for(method)[-1]  # "both" when both methods ran, as the report prefers
+    detailed = 0
+    summary_only: list[str] = []
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("profiles", "sections", "cooc", "coverage", "agree",
                                                              "ev_sentences", "ev_matches")}
     doc_rows = []
@@ -327,8 +337,13 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
             match_out.write_records(full.matches)
             tables = full.tables or document_tables(full, lex, method=method, count_negated=count_negated)
             section_out.write_records(tables["sections"])
-            if tables["sections"]:
-                parts["sections"].append(bin_section_rows(pd.DataFrame(tables["sections"], columns=schemas.SECTIONS)))
+            detailed += 1
+            if detailed > REPORT_DETAIL_DOCS:
+                summary_only.append(full.document["doc_id"])
+                tables = {**tables, "evidence": []}
+            shown = [r for r in tables["sections"] if r["method"] == report_method] if detailed <= REPORT_DETAIL_DOCS else []
+            if shown:  # only what the report draws: its method, binned to its heatmap rows
+                parts["sections"].append(bin_section_rows(pd.DataFrame(shown, columns=schemas.SECTIONS)))
             for key, frame_key in (("profiles", "profiles"), ("cooc", "cooccurrence"),
                                    ("coverage", "coverage"), ("agree", "agreement")):
                 if tables[frame_key]:
@@ -359,7 +374,7 @@ def _assemble_streaming(results, store, lex, settings, count_negated: bool, outd
         cooccurrence=finish_cooccurrence(cooc, methods_for(method)) if not cooc.empty else _empty(schemas.COOCCURRENCE),
         coverage=cat("coverage", schemas.COVERAGE), unused_terms=unused,
         agreement=finish_agreement(cat("agree", [])) if parts["agree"] else _empty(schemas.AGREEMENT),
-        lexicon=lex, streamed=True)
+        lexicon=lex, streamed=True, summary_only=tuple(summary_only), detail_limit=REPORT_DETAIL_DOCS)
 
 
 def extract(inputs: list[str | Path] | str | Path, **kwargs: Any) -> ScoreResult:

@@ -297,6 +297,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("waardenscan: interrupted; rerun with --resume to continue", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # disk full or a folder that became unwritable while writing outputs
+        where = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
+        print(f"waardenscan: error: cannot write output:{where} {exc.strerror or exc}; finished documents are "
+              "kept in OUTDIR/.parts, rerun with --resume", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

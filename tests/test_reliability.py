@@ -749,3 +749,26 @@ def test_cli_excel_safe_flag(tmp_path):
     assert main(["score", str(docs), "-o", str(tmp_path / "plain"), *_cli_args("--no-report")]) == 0
     assert any(c.startswith("'=SUM(A1)") for c in _sentence_cells(tmp_path / "safe"))
     assert any(c.startswith("=SUM(A1)") for c in _sentence_cells(tmp_path / "plain"))
+
+
+def test_disk_full_while_writing_outputs_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    """ENOSPC during the final writes: exit 2, one line naming the problem, parts kept for --resume."""
+    import errno
+
+    import analyzer.io
+    from analyzer.cli import main as cli_main
+
+    doc = tmp_path / "in" / "beleid.md"
+    doc.parent.mkdir()
+    doc.write_text("# Visie\n\nWij bieden maatwerk en bestrijden armoede in de gemeente.\n", encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "profiles.csv"))
+
+    monkeypatch.setattr(analyzer.io, "write_csv", full)
+    monkeypatch.setattr("analyzer.api.write_csv", full)
+    rc = cli_main(["score", str(doc.parent), "-o", str(tmp_path / "out"), "-q", "--no-cache", "--method", "lexicon"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2
+    assert len(err) == 1 and "No space left on device" in err[0] and "--resume" in err[0]
+    assert list((tmp_path / "out" / ".parts").glob("*.json.gz")), "finished documents are kept for --resume"

@@ -243,6 +243,8 @@ class _Indexed:
         self.sections = _split(result.sections)
         self.sentences = _split(result.sentences)
         self.matches = _split(result.matches)
+        self.summary_only = set(getattr(result, "summary_only", ()) or ())
+        self.detail_limit = getattr(result, "detail_limit", 0)
         self.cooccurrence = _split(result.cooccurrence)
         self.coverage = _split(result.coverage)
 
@@ -367,6 +369,13 @@ def _document_section(rec: Any, idx: _Indexed, method: str, groups: dict[str, st
     if not chosen.empty:
         out.append(f"<h3>Value clusters ({_e(doc_method)})</h3>\n")
         out.append(svg.cluster_bars(chosen, title=f"Cluster shares of {name} ({doc_method})"))
+    if doc_id in idx.summary_only:
+        out.append('<p class="muted">Section trajectory and evidence sentences of this document are in '
+                   "sections.csv and matches.csv; to keep memory flat the report shows them for the first "
+                   f"{idx.detail_limit} documents of a batch.</p>\n")
+        out.append(_tensions(idx.get(idx.cooccurrence, doc_id), doc_method))
+        out.append("</details>\n")
+        return "".join(out)
     sec = idx.get(idx.sections, doc_id)
     if not sec.empty:
         sec = sec[sec["method"] == (doc_method if doc_method in set(sec["method"]) else choose_method(sec["method"]))]
