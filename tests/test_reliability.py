@@ -307,15 +307,20 @@ def _kids_cycle(data: bytes) -> bytes:
     return data.replace(b"/Kids [" + match.group(2) + b"]", b"/Kids [" + match.group(1) + b" 0 R]")
 
 
-@pytest.mark.parametrize("mutate", [_nested_dicts, _kids_cycle], ids=["50000-nested-dicts", "kids-cycle"])
-def test_pdf_bomb_structure_is_reported_not_fatal(tmp_path, run, mutate):
+def _bomb_batch(tmp_path, run, mutate):  # type: ignore[no-untyped-def]
+    """A good PDF and a mutated page-tree PDF in one batch; returns the result and the bad row."""
     good_pdf(tmp_path)
     data = page_tree_pdf(tmp_path / "src.pdf", _BOMB_LINES)
     (tmp_path / "src.pdf").unlink()
     (tmp_path / "bom.pdf").write_bytes(mutate(data))
     result = run([tmp_path], timeout=30)
     assert_batch(result, 2)
-    bad = row(result, "bom.pdf")
+    return result, row(result, "bom.pdf")
+
+
+@pytest.mark.parametrize("mutate", [_nested_dicts, _kids_cycle], ids=["50000-nested-dicts", "kids-cycle"])
+def test_pdf_bomb_structure_is_reported_not_fatal(tmp_path, run, mutate):
+    result, bad = _bomb_batch(tmp_path, run, mutate)
     assert bad["status"] in ("warning", "error"), bad
     assert_reason(bad, bad["status"])
     assert not (result.profiles["doc_id"] == bad["doc_id"]).any()
@@ -326,13 +331,7 @@ def test_pdf_bomb_structure_is_reported_not_fatal(tmp_path, run, mutate):
 
 def test_pdf_with_50000_nested_arrays_is_read(tmp_path, run):
     """PDFium caps its parser depth and ignores the junk key: the page text still comes through."""
-    good_pdf(tmp_path)
-    data = page_tree_pdf(tmp_path / "src.pdf", _BOMB_LINES)
-    (tmp_path / "src.pdf").unlink()
-    (tmp_path / "bom.pdf").write_bytes(_nested_arrays(data))
-    result = run([tmp_path], timeout=30)
-    assert_batch(result, 2)
-    bad = row(result, "bom.pdf")
+    result, bad = _bomb_batch(tmp_path, run, _nested_arrays)
     assert bad["status"] == "ok", bad
     assert any("menselijke maat" in s for s in sentences_of(result, bad["doc_id"]))
 
