@@ -397,6 +397,7 @@ def main() -> int:
     extra = shlex.split(args.score_args)
 
     info = machine()
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     print(
         f"machine: nproc={info['nproc']}  cpu={info['cpu']}  memory={info['memory_gb']} GB  "
         f"python {info['python']}  ({info['platform']})"
@@ -673,7 +674,8 @@ def main() -> int:
         meta = {
             "command": shlex.join([Path(sys.executable).name, *sys.argv]),
             "machine": info,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "started": started,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "jobs": args.jobs,
             "score_args": extra,
             "pdfs": [{"path": str(p), "pages": n} for p, n in pdfs],
@@ -707,7 +709,7 @@ def plot(rows: list[dict], path: Path, *, title: str, pdftotext_rate: float | No
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import ScalarFormatter
+    from matplotlib.ticker import FuncFormatter
 
     pages = [r["pages"] for r in rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
@@ -744,8 +746,7 @@ def plot(rows: list[dict], path: Path, *, title: str, pdftotext_rate: float | No
             if ax is ax1:
                 ax.set_yscale("log")
             for axis in (ax.xaxis, ax.yaxis) if ax is ax1 else (ax.xaxis,):
-                axis.set_major_formatter(ScalarFormatter())
-                axis.get_major_formatter().set_scientific(False)
+                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.grid(True, which="both", alpha=0.3)
         for r in rows:
             ax.annotate(
