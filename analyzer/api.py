@@ -215,9 +215,10 @@ def score(
             run the documents on that cluster instead of local processes.
         stream_to: an output folder. Instead of holding every sentence in memory, each
             finished document is stored on disk and the tables are assembled one document at
-            a time, writing ``sentences.csv`` and ``matches.csv`` directly there (memory stays
-            flat in the number of documents). The returned result then holds all summary
-            tables but only the evidence sentences of the report in ``sentences``/``matches``.
+            a time, writing ``sentences.csv``, ``matches.csv`` and ``sections.csv`` directly
+            there (memory stays flat in the number of documents). The returned result holds
+            the other tables whole, and of those three only what the report draws (see
+            :data:`STREAMED_TABLES`); ``ScoreResult.write`` then adds the rest.
     """
     from .batch import ResultStore, run_batch
     from .ingest import ExtractionCache, default_cache_dir, discover
