@@ -12,7 +12,6 @@ Every DataFrame has exactly the columns of the CSV file of the same name
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import platform
 import sys
@@ -492,7 +491,3 @@ def _label(side: Any) -> str:
     names = [Path(p).name for p in items]
     text = ", ".join(names)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def digest_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

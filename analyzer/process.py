@@ -151,14 +151,16 @@ def process_document(
         return error_result(path, f"scoring failed: {type(exc).__name__}: {exc}", sha256=sha256,
                             pipeline=pipeline, seconds=time.perf_counter() - started)
     result.document = {**row, **result.document}
-    if lexicon_of(matcher, model) is not None and result.sentences:
-        result.tables = document_tables(result, lexicon_of(matcher, model), method=settings.method,
+    lexicon = lexicon_of(matcher, model)
+    if lexicon is not None and result.sentences:
+        result.tables = document_tables(result, lexicon, method=settings.method,
                                         count_negated=settings.count_negated)
     result.document["seconds"] = round(time.perf_counter() - started, 3)
     return result
 
 
 def lexicon_of(matcher, model):  # type: ignore[no-untyped-def]
+    """The lexicon of a run: the matcher's, else the classifier's, else None."""
     return matcher.lexicon if matcher is not None else (model.lexicon if model is not None else None)
 
 
@@ -244,7 +246,7 @@ def _score(doc_id, doc, *, nlp, matcher, model, settings) -> DocResult:  # type:
         "section_index": s.section_index, "words": s.n_words,
     } for s in sentences]
     matches: list[dict[str, Any]] = []
-    lexicon = matcher.lexicon if matcher is not None else (model.lexicon if model is not None else None)
+    lexicon = lexicon_of(matcher, model)
     hits_per_sentence = []
     if matcher is not None:
         for s in scored:
