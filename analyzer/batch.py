@@ -60,8 +60,9 @@ class ResultStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
-            with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8", compresslevel=3) as fh:
-                json.dump(result.to_json(), fh, ensure_ascii=False)
+            data = json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")  # one write, not per token
+            with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wb", compresslevel=3) as fh:
+                fh.write(data)
             os.replace(tmp, self._file(key))
         except OSError as exc:
             log.warning("cannot store result %s: %s", key, exc)

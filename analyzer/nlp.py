@@ -112,6 +112,7 @@ def build_pipeline(model: str = "auto") -> Language:
             nlp.max_length = 5_000_000
             return nlp
     _register_lemmatizer()
+    lemmatize_word("gemeenten")  # load simplemma's Dutch data now, so forked workers share it
     nlp = spacy.blank("nl")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(LEMMATIZER_NAME)
