@@ -295,7 +295,7 @@ def score(
         out.sections = sections(sentences, matches, lex, method=m, count_negated=count_negated)
         out.cooccurrence = cooccurrence(sentences, matches, lex, method=m, count_negated=count_negated)
         out.coverage, out.unused_terms = coverage(sentences, matches, lex)
-        out.agreement = method_agreement(sentences, matches, lex, count_negated=count_negated)
+        out.agreement = method_agreement(sentences, matches, lex, method=m, count_negated=count_negated)
     return out
 
 

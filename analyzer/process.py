@@ -187,54 +187,12 @@ def result_frames(results: list[DocResult]):  # type: ignore[no-untyped-def]
     return documents, sentences, matches
 
 
-EVIDENCE_KEEP = 3
-
-
 def document_tables(result: DocResult, lexicon, *, method: str, count_negated: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """One document's additive summary rows, as JSON-ready records."""
-    from .profile import (
-        agreement_counts,
-        cooccurrence_counts,
-        coverage,
-        document_profiles,
-        sections,
-    )
+    """One document's additive summary rows, as JSON-ready records (see :mod:`analyzer.tables`)."""
+    from .tables import document_tables as tables
 
-    docs, sents, matches = result_frames([result])
-    kw = {"method": method, "count_negated": count_negated}
-    fired: list[str] = []
-    evidence: list[str] = []
-    if not matches.empty:
-        lexical = matches[(matches["method"] == "lexicon") & ~matches["negated"]]
-        fired = sorted(set(lexical["term"]))
-        evidence = sorted(evidence_ids(matches))
-    return {
-        "profiles": document_profiles(docs, sents, matches, lexicon, **kw).to_dict("records"),
-        "sections": sections(sents, matches, lexicon, **kw).to_dict("records"),
-        "cooccurrence": cooccurrence_counts(sents, matches, lexicon, **kw).to_dict("records"),
-        "coverage": coverage(sents, matches, lexicon)[0].to_dict("records"),
-        "agreement": agreement_counts(sents, matches, lexicon, count_negated=count_negated).to_dict("records"),
-        "fired": fired,
-        "evidence": evidence,
-    }
-
-
-def evidence_ids(matches):  # type: ignore[no-untyped-def]
-    """Sentence ids the report may show as evidence: per cluster and method filter, the top
-    sentences by number and weight of non-negated matches (the report's own ranking)."""
-    import pandas as pd
-
-    m = matches[~matches["negated"]]
-    keep: set[str] = set()
-    order = {sid: i for i, sid in enumerate(dict.fromkeys(matches["sentence_id"]))}
-    for subset in (m, m[m["method"] == "lexicon"], m[m["method"] == "classifier"]):
-        for _, mine in subset.groupby("cluster", sort=False):
-            ranked = (mine.assign(n=1, score=pd.to_numeric(mine["score"], errors="coerce").fillna(0))
-                      .groupby("sentence_id", sort=False).agg(n=("n", "sum"), score=("score", "sum")).reset_index())
-            ranked["order"] = ranked["sentence_id"].map(order)
-            ranked = ranked.sort_values(["n", "score", "order"], ascending=[False, False, True], kind="mergesort")
-            keep.update(ranked["sentence_id"].head(EVIDENCE_KEEP + 2))
-    return keep
+    return tables(result.document, result.sentences, result.matches, lexicon, method=method,
+                  count_negated=count_negated)
 
 
 def _score(doc_id, doc, *, nlp, matcher, model, settings) -> DocResult:  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ from .schemas import (
     SECTIONS,
     UNUSED_TERMS,
 )
+from .tables import scheme_names, methods_for
 
 Z = 1.959963984540054
 
@@ -76,23 +77,6 @@ def sentence_labels(matches: pd.DataFrame, lexicon: Lexicon, *, count_negated: b
     return labels[cols]
 
 
-def _names(lexicon: Lexicon, level: str) -> list[tuple[str, str, str]]:
-    """(name, group, cluster) for every name of a level, in scheme order."""
-    if level == "value":
-        return [(v, g, c) for v, (g, c) in lexicon.values.items()]
-    if level == "cluster":
-        return [(c, g, c) for c, g in lexicon.clusters.items()]
-    return [(g, g, "") for g in lexicon.groups]
-
-
-def methods_for(requested: str) -> list[str]:
-    """The methods whose rows a run writes: decided by the settings, never by the data, so
-    every document (and a document scored alone) gets the same rows."""
-    if requested in ("lexicon", "classifier"):
-        return [requested]
-    return ["lexicon", "classifier", "both"]
-
-
 def profiles(documents: pd.DataFrame, sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon,
              *, method: str = "both", count_negated: bool = False) -> pd.DataFrame:
     """profiles.csv: one row per document (and ALL) x level x name x method."""
@@ -118,7 +102,7 @@ def document_profiles(documents: pd.DataFrame, sentences: pd.DataFrame, matches:
             for m in methods:
                 if level == "value" and m != "lexicon":
                     continue
-                for name, group, cluster in _names(lexicon, level):
+                for name, group, cluster in scheme_names(lexicon, level):
                     key = (doc_id, m, level, name)
                     k, hits = (int(x) for x in count.loc[key]) if key in count.index else (0, 0)
                     rows.append((doc_id, level, name, m, k, big_n, hits, words, group, cluster))
@@ -285,14 +269,15 @@ def coverage(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *
 
 
 def method_agreement(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *,
-                     count_negated: bool = False) -> pd.DataFrame:
+                     method: str = "both", count_negated: bool = False) -> pd.DataFrame:
     """How often lexicon and classifier agree per cluster over the whole batch.
 
     For every scored sentence and cluster: found by both, by the lexicon only, by the
     classifier only, or by neither; raw agreement, Cohen's kappa between the two methods,
     and the first example sentence_id (in document order) of each kind of disagreement.
     """
-    return finish_agreement(agreement_counts(sentences, matches, lexicon, count_negated=count_negated))
+    return finish_agreement(agreement_counts(sentences, matches, lexicon, method=method,
+                                             count_negated=count_negated))
 
 
 _AGREE_COUNTS = ["doc_id", "cluster", "n_sentences", "both", "lexicon_only", "classifier_only",
@@ -300,12 +285,16 @@ _AGREE_COUNTS = ["doc_id", "cluster", "n_sentences", "both", "lexicon_only", "cl
 
 
 def agreement_counts(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *,
-                     count_negated: bool = False) -> pd.DataFrame:
-    """Additive per-document counts of lexicon/classifier (dis)agreement per cluster."""
+                     method: str = "both", count_negated: bool = False) -> pd.DataFrame:
+    """Additive per-document counts of lexicon/classifier (dis)agreement per cluster.
+
+    Only a run with both methods (``method="both"``) has rows: with one method there is
+    nothing to agree with. A document where the classifier predicted nothing still counts.
+    """
     scored = sentences[sentences["kind"].isin(SCORED_KINDS)]
     labels = sentence_labels(matches, lexicon, count_negated=count_negated)
     labels = labels[(labels["level"] == "cluster") & labels["method"].isin(["lexicon", "classifier"])]
-    if scored.empty or matches.empty or "classifier" not in set(matches["method"]):
+    if scored.empty or method != "both":
         return pd.DataFrame(columns=_AGREE_COUNTS)
     rows = []
     for doc_id, doc_sents in scored.groupby("doc_id", sort=False):
