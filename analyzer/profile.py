@@ -32,7 +32,8 @@ from .schemas import (
     SECTIONS,
     UNUSED_TERMS,
 )
-from .tables import scheme_names, methods_for
+from .stats import hypergeom_sf
+from .tables import methods_for, scheme_names
 
 Z = 1.959963984540054
 
@@ -229,8 +230,6 @@ def cooccurrence_counts(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon:
 
 def finish_cooccurrence(counts: pd.DataFrame, methods: list[str], *, min_both: int = 1) -> pd.DataFrame:
     """Per-document and ALL rows with expected counts, lift and p-values, pairs that co-occur."""
-    from scipy.stats import hypergeom
-
     if counts.empty:
         return pd.DataFrame(columns=COOCCURRENCE)
     pair = ["method", "cluster_a", "cluster_b"]
@@ -245,7 +244,7 @@ def finish_cooccurrence(counts: pd.DataFrame, methods: list[str], *, min_both: i
     rows = []
     for r in allrows.itertuples(index=False):
         expected = r.n_a * r.n_b / r.n_sentences
-        p = float(hypergeom.sf(r.n_both - 1, r.n_sentences, r.n_a, r.n_b))
+        p = hypergeom_sf(int(r.n_both) - 1, int(r.n_sentences), int(r.n_a), int(r.n_b))
         rows.append((r.doc_id, r.cluster_a, r.cluster_b, r.method, r.n_sentences, r.n_a, r.n_b, r.n_both,
                      expected, r.n_both / expected if expected else math.nan, p))
     return pd.DataFrame(rows, columns=COOCCURRENCE)

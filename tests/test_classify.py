@@ -139,3 +139,31 @@ def test_untrusted_types_in_a_model_file_are_refused(trained, tmp_path):
     (bad / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="untrusted types"):
         load_model(bad, lexicon=LEX)
+
+
+def test_cached_char_ngrams_give_sklearns_matrix_and_probabilities(nlp):
+    """The per-word cache of the char n-gram vectorizer changes speed, not numbers."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from analyzer.classify.fast import CachedCharNgrams
+    from analyzer.segment import Sentence, Token
+
+    with open(Path(__file__).resolve().parents[1] / "corpus" / "sentences.tsv", encoding="utf-8", newline="") as f:
+        texts = [r["text"] for r in csv.DictReader(f, delimiter="\t") if r["split"] == "test"][:400]
+    texts += ["", "   ", "a", "één ÉÉN  twee\tdrie\nvier", "zorg-en welzijn, zorg—welzijn!"]
+    fast, plain = load_model(), load_model(fast=False)
+    chars = dict((name, t) for name, t, _ in fast.estimator.steps[0][1].transformers_)["chars"]
+    assert isinstance(chars.transform, CachedCharNgrams)
+    lowered = [t.lower() for t in texts]
+    expected = TfidfVectorizer.transform(chars, lowered)
+    for _ in range(2):  # the second pass is served from the cache
+        got = chars.transform(lowered)
+        assert got.shape == expected.shape and (got != expected).nnz == 0
+    sentences = []
+    for i, text in enumerate(texts):
+        doc = nlp(text)
+        sentences.append(Sentence("t", f"t:{i}", i, 1, "", 0, 0, "prose", text,
+                                  [Token(t.text, t.lower_, t.lemma_.lower() or t.lower_, t.idx) for t in doc]))
+    matcher = Matcher(fast.lexicon)
+    hits = [matcher.match(s) for s in sentences]
+    assert np.array_equal(fast.predict_proba(sentences, hits), plain.predict_proba(sentences, hits))

@@ -195,8 +195,12 @@ def check_model(folder: str | Path | None = None) -> tuple[Path, dict[str, Any]]
     return folder, meta
 
 
-def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = None) -> ValueClassifier:
+def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = None,
+               fast: bool = True) -> ValueClassifier:
     """Load a model folder safely (sha256 check, skops with trusted types, version check).
+
+    With ``fast`` (the default) the character n-gram vectorizer caches per-word counts
+    (:mod:`analyzer.classify.fast`): same probabilities, less time.
 
     Raises:
         ModelError: missing files, tampered estimator, untrusted types, or a model made
@@ -213,6 +217,10 @@ def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = No
         if type(exc).__name__ == "UntrustedTypesFoundException":
             raise ModelError(f"{est_path}: contains untrusted types ({exc}); refusing to load") from None
         raise ModelError(f"{est_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+    if fast:
+        from .fast import speed_up
+
+        speed_up(estimator)
     if lexicon is None:
         from ..lexicon import load_lexicon
 
