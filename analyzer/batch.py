@@ -56,13 +56,19 @@ class ResultStore:
             log.warning("ignoring damaged result %s: %s", file, exc)
             return None
 
-    def put(self, key: str, result: DocResult) -> None:
+    @staticmethod
+    def encode(result: DocResult) -> bytes:
+        """A result as stored: gzip-compressed JSON (encode once, write to several stores)."""
+        data = json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
+        return gzip.compress(data, compresslevel=3, mtime=0)
+
+    def put(self, key: str, result: DocResult, *, blob: bytes | None = None) -> None:
         try:
+            blob = blob if blob is not None else self.encode(result)
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
-            data = json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")  # one write, not per token
-            with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wb", compresslevel=3) as fh:
-                fh.write(data)
+            with os.fdopen(fd, "wb") as raw:
+                raw.write(blob)
             os.replace(tmp, self._file(key))
         except OSError as exc:
             log.warning("cannot store result %s: %s", key, exc)
@@ -122,7 +128,7 @@ def _worker(conn, func):  # type: ignore[no-untyped-def]
             result = func(task)
         except Exception as exc:  # never lose the worker over one document
             result = error_result(task.path, f"{type(exc).__name__}: {exc}", sha256=task.sha256)
-        conn.send((task.index, result.to_json()))
+        conn.send((task.index, result))
 
 
 MAX_TASKS_PER_WORKER = 20
@@ -168,7 +174,7 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
                         index, data = w["conn"].recv()
                         w["task"] = None
                         w["done"] += 1
-                        on_result(task, DocResult.from_json(data))
+                        on_result(task, data)
                         if w["done"] >= MAX_TASKS_PER_WORKER and pending:
                             w["conn"].send(None)
                             w["proc"].join(5)
@@ -197,6 +203,13 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
             w["proc"].join(2)
             if w["proc"].is_alive():
                 w["proc"].kill()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerprint: dict[str, Any],
@@ -250,16 +263,24 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             continue
         tasks.append(Task(index=index, path=Path(path), sha256=sha, key=key))
 
-    def done(task: Task, result: DocResult) -> None:
+    def finish(task: Task, result: DocResult) -> DocResult:
+        """Store a finished document; runs where it was processed (in a worker with --jobs)."""
         result.document["path"] = str(task.path)
         if not result.document.get("pipeline"):
             result.document["pipeline"] = pipeline
-        results[task.index] = result
-        if result.document["status"] in ("ok", "warning"):
+        if result.document["status"] in ("ok", "warning") and stores:
+            blob = ResultStore.encode(result)
             for store in stores:
-                store.put(task.key, result)
-            if not keep and stores:
-                results[task.index] = DocResult(document=result.document, key=task.key, store=stores[-1])
+                store.put(task.key, result, blob=blob)
+            if not keep:  # only the document row travels back to the main process
+                return DocResult(document=result.document, key=task.key, store=stores[-1])
+        return result
+
+    def work(task: Task) -> DocResult:
+        return finish(task, func(task))
+
+    def done(task: Task, result: DocResult) -> None:
+        results[task.index] = result
         if result.document["status"] == "error":
             error = result.document["error"]
             prefix = "" if error.startswith(str(task.path)) else f"{task.path}: "
@@ -272,12 +293,15 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
         if scheduler is not None and tasks:
             from .distributed import run_dask
 
-            run_dask(tasks, scheduler=scheduler, config=remote_config or {}, on_result=done)
+            run_dask(tasks, scheduler=scheduler, config=remote_config or {},
+                     on_result=lambda task, result: done(task, finish(task, result)))
         elif jobs > 1 and len(tasks) > 1:
-            run_parallel(tasks, func, jobs=jobs, timeout=timeout, on_result=done)
+            # largest files first, so that no big document starts last while the other workers idle
+            tasks.sort(key=lambda t: (-_size(t.path), t.index))
+            run_parallel(tasks, work, jobs=jobs, timeout=timeout, on_result=done)
         else:
             for task in tasks:
-                done(task, _run_inline(func, task, timeout))
+                done(task, finish(task, _run_inline(func, task, timeout)))
     finally:
         bar.close()
     return [r for r in results if r is not None]

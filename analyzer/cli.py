@@ -180,6 +180,14 @@ def cmd_model_evaluate(args: argparse.Namespace) -> int:
                         bootstrap=args.bootstrap)
 
 
+def cmd_model_export(args: argparse.Namespace) -> int:
+    from .classify.model import add_inference
+
+    folder = add_inference(args.model)
+    print(f"wrote {folder / 'inference.npz'} and its sha256 in meta.json")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .api import compare, score
     from .demo import example_paths
@@ -255,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--terms", action="store_true", help="list all terms")
     q.set_defaults(func=cmd_lexicon_show)
 
-    p = sub.add_parser("model", help="train or evaluate the classifier")
+    p = sub.add_parser("model", help="train, evaluate or export the classifier")
     msub = p.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     q = msub.add_parser("train", help="train reproducibly from the annotated corpus")
     q.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default ./corpus)")
@@ -271,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for intervals")
     q.add_argument("--no-write", action="store_true", help="print only; do not write evaluation.md")
     q.set_defaults(func=cmd_model_evaluate)
+    q = msub.add_parser("export", help="add inference.npz (scoring without scikit-learn) to a model folder")
+    q.add_argument("model", type=Path, help="model folder")
+    q.set_defaults(func=cmd_model_export)
 
     p = sub.add_parser("demo", help="score the bundled examples and compare two of them")
     p.add_argument("-o", "--output", type=Path, default=Path("demo-output"), help="output folder")

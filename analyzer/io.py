@@ -27,6 +27,11 @@ os.umask(_UMASK)
 
 
 def _format(value: Any, *, excel_safe: bool) -> str:
+    kind = type(value)
+    if kind is str:  # the common cases first: this runs for every cell of every row
+        return "'" + value if excel_safe and value.startswith(_FORMULA_START) else value
+    if kind is int and (value >= 0 or not excel_safe):
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):

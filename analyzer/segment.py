@@ -54,9 +54,14 @@ class Sentence:
     text: str
     tokens: list[Token] = field(default_factory=list)
 
+    words: int = -1
+    """Tokens with a letter or digit (computed on first use)."""
+
     @property
     def n_words(self) -> int:
-        return sum(1 for t in self.tokens if _WORD.match(t.text))
+        if self.words < 0:
+            self.words = sum(1 for t in self.tokens if _WORD.match(t.text))
+        return self.words
 
 
 @dataclass(slots=True)
@@ -144,31 +149,53 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
         nlp: the pipeline from :func:`analyzer.nlp.build_pipeline`.
         doc_id: defaults to :func:`make_doc_id` of the path and hash.
     """
+    from spacy.attrs import IDX, IS_SPACE, LEMMA, LENGTH, SENT_START
+
+    from .nlp import LEMMATIZER_NAME, lemmatize_word
+
     doc_id = doc_id or make_doc_id(doc.path, doc.sha256)
     blocks = _blocks(doc)
     sentences: list[Sentence] = []
     section, section_level, section_index = "", 0, 0
     stack: list[tuple[int, str]] = []
     texts = [b.text for b in blocks]
-    for block, spacy_doc in zip(blocks, nlp.pipe(texts, batch_size=128), strict=True):
+    # Token attributes are read as arrays (no spaCy Token objects) and the fallback's
+    # simplemma lemmas are looked up here from its cache instead of by a pipeline component:
+    # the same tokens, sentences and lemmas, at a fraction of the cost per token.
+    own_lemmas = LEMMATIZER_NAME in nlp.pipe_names
+    disable = [LEMMATIZER_NAME] if own_lemmas else []
+    attrs = [IDX, LENGTH, IS_SPACE, SENT_START] + ([] if own_lemmas else [LEMMA])
+    strings = nlp.vocab.strings
+    for block, spacy_doc in zip(blocks, nlp.pipe(texts, batch_size=128, disable=disable), strict=True):
         if block.kind == "heading":
             section_index += 1
             while stack and stack[-1][0] >= block.level:
                 stack.pop()
             stack.append((block.level, block.text))
             section, section_level = block.text, block.level
-            spans = [spacy_doc[:]]
-        elif block.kind in ("table", "toc", "footnote"):
-            spans = [spacy_doc[:]]
-        else:
-            spans = list(spacy_doc.sents)
-        for span in spans:
-            text = span.text.strip()
+        n = len(spacy_doc)
+        if n == 0:
+            continue
+        columns = spacy_doc.to_array(attrs).T.tolist()
+        idx, length, is_space, sent_start = columns[:4]
+        if block.kind in ("prose", "list_item"):
+            bounds = [0] + [i for i in range(1, n) if sent_start[i] == 1] + [n]
+        else:  # a heading, table row, contents entry or footnote is one unit
+            bounds = [0, n]
+        doc_text = spacy_doc.text
+        for start, end in zip(bounds, bounds[1:]):
+            offset = idx[start]
+            text = doc_text[offset:idx[end - 1] + length[end - 1]].strip()
             if not text:
                 continue
-            offset = span.start_char
-            tokens = [Token(t.text, t.lower_, t.lemma_.lower() or t.lower_, t.idx - offset)
-                      for t in span if not t.is_space]
+            tokens = []
+            for i in range(start, end):
+                if is_space[i]:
+                    continue
+                word = doc_text[idx[i]:idx[i] + length[i]]
+                lower = word.lower()
+                lemma = lemmatize_word(lower) if own_lemmas else strings[columns[4][i]].lower()
+                tokens.append(Token(word, lower, lemma or lower, idx[i] - offset))
             index = len(sentences)
             sentences.append(Sentence(
                 doc_id=doc_id, sentence_id=f"{doc_id}:{index + 1:05d}", index=index,

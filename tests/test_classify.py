@@ -70,7 +70,7 @@ def test_persistence_round_trip_gives_identical_probabilities(trained, tiny_corp
     from analyzer.classify.corpus import load_corpus
 
     clf, folder = trained
-    loaded = load_model(folder, lexicon=LEX)
+    loaded = load_model(folder, lexicon=LEX, engine="sklearn")
     gold = load_corpus(tiny_corpus)[:40]
     sents = to_sentences(gold, nlp)
     hits = [Matcher(LEX).match(s) for s in sents]
@@ -78,6 +78,47 @@ def test_persistence_round_trip_gives_identical_probabilities(trained, tiny_corp
     b = loaded.predict_proba(sents, hits)
     assert a.shape == (40, len(LEX.clusters)) and np.array_equal(a, b)
     assert loaded.predict(sents, hits) == clf.predict(sents, hits)
+    # the exported arrays (inference.npz) give the same probabilities without scikit-learn
+    exported = load_model(folder, lexicon=LEX)
+    assert exported.estimator is None and exported.inference is not None
+    assert np.allclose(exported.predict_proba(sents, hits), a, rtol=0, atol=1e-12)
+    def rounded(predictions):
+        return [[(label, round(p, 12), negated) for label, p, negated in row] for row in predictions]
+
+    assert rounded(exported.predict(sents, hits)) == rounded(clf.predict(sents, hits))
+
+
+def test_tampered_inference_file_is_refused(trained, tmp_path):
+    import shutil
+
+    from analyzer.classify.model import INFERENCE_FILE
+
+    _, folder = trained
+    bad = tmp_path / "bad"
+    shutil.copytree(folder, bad)
+    data = bytearray((bad / INFERENCE_FILE).read_bytes())
+    data[200] ^= 0xFF
+    (bad / INFERENCE_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="inference.npz"):
+        load_model(bad, lexicon=LEX)
+    assert load_model(bad, lexicon=LEX, engine="sklearn").estimator is not None  # the estimator is untouched
+
+
+def test_a_pipeline_that_cannot_be_exported_is_scored_by_sklearn(trained, tmp_path):
+    import copy
+
+    from analyzer.classify.inference import Unsupported, export
+    from analyzer.classify.model import INFERENCE_FILE
+
+    clf, _ = trained
+    other = copy.deepcopy(clf)
+    other.estimator.steps[0][1].transformers_[1][1].strip_accents = "unicode"
+    with pytest.raises(Unsupported, match="strip_accents"):
+        export(other.estimator, other.labels)
+    folder = save_model(other, tmp_path / "m")
+    assert not (folder / INFERENCE_FILE).exists()
+    assert "inference_sha256" not in json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    assert load_model(folder, lexicon=LEX).estimator is not None
 
 
 def test_training_is_deterministic(tiny_corpus, nlp, trained):
@@ -138,7 +179,7 @@ def test_untrusted_types_in_a_model_file_are_refused(trained, tmp_path):
     meta["estimator_sha256"] = hashlib.sha256((bad / ESTIMATOR_FILE).read_bytes()).hexdigest()
     (bad / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="untrusted types"):
-        load_model(bad, lexicon=LEX)
+        load_model(bad, lexicon=LEX, engine="sklearn")
 
 
 def test_cached_char_ngrams_give_sklearns_matrix_and_probabilities(nlp):
@@ -151,7 +192,7 @@ def test_cached_char_ngrams_give_sklearns_matrix_and_probabilities(nlp):
     with open(Path(__file__).resolve().parents[1] / "corpus" / "sentences.tsv", encoding="utf-8", newline="") as f:
         texts = [r["text"] for r in csv.DictReader(f, delimiter="\t") if r["split"] == "test"][:400]
     texts += ["", "   ", "a", "één ÉÉN  twee\tdrie\nvier", "zorg-en welzijn, zorg—welzijn!"]
-    fast, plain = load_model(), load_model(fast=False)
+    fast, plain = load_model(engine="sklearn"), load_model(engine="sklearn", fast=False)
     chars = dict((name, t) for name, t, _ in fast.estimator.steps[0][1].transformers_)["chars"]
     assert isinstance(chars.transform, CachedCharNgrams)
     lowered = [t.lower() for t in texts]
@@ -166,4 +207,8 @@ def test_cached_char_ngrams_give_sklearns_matrix_and_probabilities(nlp):
                                   [Token(t.text, t.lower_, t.lemma_.lower() or t.lower_, t.idx) for t in doc]))
     matcher = Matcher(fast.lexicon)
     hits = [matcher.match(s) for s in sentences]
-    assert np.array_equal(fast.predict_proba(sentences, hits), plain.predict_proba(sentences, hits))
+    expected_proba = plain.predict_proba(sentences, hits)
+    assert np.array_equal(fast.predict_proba(sentences, hits), expected_proba)
+    exported = load_model()  # the packaged inference.npz
+    assert exported.inference is not None
+    assert np.allclose(exported.predict_proba(sentences, hits), expected_proba, rtol=0, atol=1e-12)

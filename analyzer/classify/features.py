@@ -10,32 +10,38 @@ skops and inspected.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..lexicon import Hit
 from ..segment import Sentence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 def lexicon_columns(clusters: Sequence[str]) -> list[str]:
     return [f"lex_{c}" for c in clusters]
 
 
-def sentence_frame(sentences: Sequence[Sentence], hits: Sequence[Sequence[Hit]] | None,
-                   clusters: Sequence[str], cluster_of: dict[str, str]) -> pd.DataFrame:
-    """One row per sentence: text, lemmas and lexicon hit counts per cluster."""
-    rows = []
+def feature_columns(sentences: Sequence[Sentence], hits: Sequence[Sequence[Hit]] | None,
+                    clusters: Sequence[str], cluster_of: dict[str, str]) -> dict[str, list]:
+    """The feature columns by name: text, lemmas and lexicon hit counts per cluster."""
+    texts, lemmas = [], []
+    counts = {c: [0] * len(sentences) for c in clusters}
     for i, s in enumerate(sentences):
-        row = {
-            "text": s.text.lower(),
-            "lemmas": " ".join(t.lemma for t in s.tokens if any(ch.isalnum() for ch in t.text)),
-        }
-        counts = dict.fromkeys(clusters, 0)
+        texts.append(s.text.lower())
+        lemmas.append(" ".join(t.lemma for t in s.tokens if any(map(str.isalnum, t.text))))
         if hits is not None:
             for h in hits[i]:
                 if not h.negated:
-                    counts[cluster_of[h.term.value]] += 1
-        for c in clusters:
-            row[f"lex_{c}"] = counts[c]
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["text", "lemmas", *lexicon_columns(clusters)])
+                    counts[cluster_of[h.term.value]][i] += 1
+    return {"text": texts, "lemmas": lemmas, **{f"lex_{c}": counts[c] for c in clusters}}
+
+
+def sentence_frame(sentences: Sequence[Sentence], hits: Sequence[Sequence[Hit]] | None,
+                   clusters: Sequence[str], cluster_of: dict[str, str]) -> pd.DataFrame:
+    """One row per sentence: text, lemmas and lexicon hit counts per cluster."""
+    import pandas as pd
+
+    columns = feature_columns(sentences, hits, clusters, cluster_of)
+    return pd.DataFrame(columns, columns=["text", "lemmas", *lexicon_columns(clusters)])

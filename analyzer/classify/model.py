@@ -28,10 +28,11 @@ import numpy as np
 from ..errors import ModelError
 from ..lexicon import Hit, Lexicon
 from ..segment import Sentence
-from .features import sentence_frame
+from .features import feature_columns, sentence_frame
 
 FORMAT_VERSION = 1
 ESTIMATOR_FILE = "estimator.skops"
+INFERENCE_FILE = "inference.npz"
 META_FILE = "meta.json"
 
 # Types the estimator may contain; anything else in the file is refused by skops.
@@ -90,6 +91,9 @@ class ValueClassifier:
     lexicon: Lexicon | None
     meta: dict[str, Any]
     path: str = ""
+    inference: Any = None
+    """A :class:`~analyzer.classify.inference.LinearTfidf` when the model was loaded from its
+    ``inference.npz`` (``estimator`` is then None): same probabilities, no scikit-learn."""
 
     @property
     def version(self) -> str:
@@ -100,6 +104,8 @@ class ValueClassifier:
         if self.lexicon is None:
             raise ModelError("the classifier needs the lexicon it was trained with")
         cluster_of = {v: c for v, (_, c) in self.lexicon.values.items()}
+        if self.inference is not None:
+            return self.inference.predict_proba(feature_columns(sentences, hits, self.labels, cluster_of))
         frame = sentence_frame(sentences, hits, self.labels, cluster_of)
         proba = self.estimator.predict_proba(frame)
         return np.asarray(proba, dtype=float)
@@ -157,8 +163,34 @@ def save_model(clf: ValueClassifier, folder: Path) -> Path:
     meta = dict(clf.meta)
     meta.update(format_version=FORMAT_VERSION, labels=clf.labels, thresholds=clf.thresholds,
                 clusters=clf.clusters, estimator_sha256=_sha256(est_path))
+    meta.pop("inference_sha256", None)
+    meta.update(_write_inference(clf, folder))
     (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     clf.meta = meta
+    return folder
+
+
+def _write_inference(clf: ValueClassifier, folder: Path) -> dict[str, str]:
+    """Write inference.npz beside the estimator when the pipeline can be exported; its sha256."""
+    from .inference import Unsupported, export, save
+
+    (folder / INFERENCE_FILE).unlink(missing_ok=True)
+    try:
+        arrays = export(clf.estimator, clf.labels)
+    except Unsupported:
+        return {}
+    return {"inference_sha256": save(arrays, folder)}
+
+
+def add_inference(folder: str | Path) -> Path:
+    """Give a model folder made without it an ``inference.npz`` (``waardenscan model export``)."""
+    clf = load_model(folder, engine="sklearn", fast=False)
+    folder = Path(clf.path)
+    extra = _write_inference(clf, folder)
+    if not extra:
+        raise ModelError(f"{folder}: this estimator cannot be exported; it is scored with scikit-learn")
+    meta = {**{k: v for k, v in clf.meta.items() if k != "lexicon_mismatch"}, **extra}
+    (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return folder
 
 
@@ -196,19 +228,48 @@ def check_model(folder: str | Path | None = None) -> tuple[Path, dict[str, Any]]
 
 
 def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = None,
-               fast: bool = True) -> ValueClassifier:
-    """Load a model folder safely (sha256 check, skops with trusted types, version check).
+               engine: str = "auto", fast: bool = True) -> ValueClassifier:
+    """Load a model folder safely (sha256 checks, skops with trusted types, version check).
 
-    With ``fast`` (the default) the character n-gram vectorizer caches per-word counts
-    (:mod:`analyzer.classify.fast`): same probabilities, less time.
+    Args:
+        engine: ``"auto"`` scores with the folder's ``inference.npz`` when it has one
+            (:mod:`analyzer.classify.inference`: no scikit-learn import, same
+            probabilities), else with the scikit-learn estimator; ``"sklearn"`` always
+            loads the estimator (needed to inspect or retrain it).
+        fast: with the scikit-learn estimator, let the character n-gram vectorizer cache
+            per-word counts (:mod:`analyzer.classify.fast`): same probabilities, less time.
 
     Raises:
         ModelError: missing files, tampered estimator, untrusted types, or a model made
             with an incompatible format or scikit-learn version.
     """
+    folder, meta = check_model(folder)
+    if lexicon is None:
+        from ..lexicon import load_lexicon
+
+        lexicon = load_lexicon()
+    if lexicon.sha256 != meta.get("lexicon_sha256"):
+        # the lexicon counts are features: a different lexicon changes the inputs
+        meta = {**meta, "lexicon_mismatch": True}
+    common = dict(labels=list(meta["labels"]), thresholds={k: float(v) for k, v in meta["thresholds"].items()},
+                  clusters=dict(meta["clusters"]), lexicon=lexicon, meta=meta, path=str(folder))
+    if engine not in ("auto", "sklearn"):
+        raise ModelError(f"unknown engine {engine!r}; use 'auto' or 'sklearn'")
+    if engine == "auto" and meta.get("inference_sha256"):
+        from .inference import LinearTfidf
+
+        path = folder / INFERENCE_FILE
+        if not path.exists() or _sha256(path) != meta["inference_sha256"]:
+            raise ModelError(f"{path}: missing or its sha256 does not match meta.json; refusing to load")
+        try:
+            inference = LinearTfidf.load(path)
+        except (ValueError, KeyError, OSError) as exc:
+            raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+        if inference.labels != common["labels"]:
+            raise ModelError(f"{path}: labels differ from meta.json")
+        return ValueClassifier(estimator=None, inference=inference, **common)  # type: ignore[arg-type]
     import skops.io as sio
 
-    folder, meta = check_model(folder)
     est_path = folder / ESTIMATOR_FILE
     try:
         # loading with an explicit trusted list refuses any other type in the file
@@ -221,13 +282,4 @@ def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = No
         from .fast import speed_up
 
         speed_up(estimator)
-    if lexicon is None:
-        from ..lexicon import load_lexicon
-
-        lexicon = load_lexicon()
-    if lexicon.sha256 != meta.get("lexicon_sha256"):
-        # the lexicon counts are features: a different lexicon changes the inputs
-        meta = {**meta, "lexicon_mismatch": True}
-    return ValueClassifier(estimator=estimator, labels=list(meta["labels"]),
-                           thresholds={k: float(v) for k, v in meta["thresholds"].items()},
-                           clusters=dict(meta["clusters"]), lexicon=lexicon, meta=meta, path=str(folder))
+    return ValueClassifier(estimator=estimator, **common)  # type: ignore[arg-type]

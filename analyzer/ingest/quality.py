@@ -25,11 +25,14 @@ _STOPWORDS = {
 }
 
 
+_CONTROL = re.compile("[\x00\x01\x03-\x08\x0b\x0c\x0e-\x1f]")  # below 32, except \t \n \r \x02
+
+
 def raw_page_quality(raw: str) -> str:
     """Quality of one page from its raw (uncleaned) text layer."""
     cids = len(_CID.findall(raw))
-    controls = sum(1 for ch in raw if ord(ch) < 32 and ch not in "\r\n\t\x02")
-    letters = sum(1 for ch in raw if ch.isalpha())
+    controls = len(_CONTROL.findall(raw))
+    letters = sum(map(str.isalpha, raw))
     if cids >= 5 or (controls > 20 and controls > 0.2 * max(1, letters + controls)):
         return "broken_font"
     if looks_garbled(raw):
@@ -53,7 +56,7 @@ def looks_garbled(text: str) -> bool:
     """
     if not _ALL_STOPWORDS:
         _ALL_STOPWORDS.update(*_STOPWORDS.values())
-    tokens = [t for t in text.split() if any(ch.isalpha() for ch in t)]
+    tokens = [t for t in text.split() if any(map(str.isalpha, t))]
     if len(tokens) < 60:
         return False
     words = [t.lower().strip(".,;:()'\"") for t in tokens]

@@ -74,6 +74,18 @@ class Matcher:
         self.prefix_lengths = sorted({len(k) for k in self.prefix}, reverse=True)
         self.suffix_lengths = sorted({len(k) for k in self.suffix}, reverse=True)
         self._compound = lru_cache(maxsize=100_000)(self._compound_parts)
+        self._keys = set(self.single) | set(self.phrases) | set(self.separable_verbs) | set(self.separable_joined)
+        self._useful: dict[str, bool] = {}
+
+    def _can_start(self, form: str) -> bool:
+        """Whether any candidate can start at a token with this form (most tokens: no)."""
+        useful = self._useful.get(form)
+        if useful is None:
+            useful = form in self._keys or bool(self._compound(form))
+            if len(self._useful) > 200_000:
+                self._useful.clear()
+            self._useful[form] = useful
+        return useful
 
     def _compound_parts(self, word: str) -> tuple[tuple[Term, int, int], ...]:
         """Compound-part hits inside one word: (term, start, end) relative to the word."""
@@ -99,7 +111,10 @@ class Matcher:
         """All non-overlapping hits in one sentence, in text order."""
         tokens = sentence.tokens
         candidates: list[tuple[Term, list[tuple[int, int]], int, int]] = []  # term, spans, first, last token
+        can_start = self._can_start
         for i, tok in enumerate(tokens):
+            if not can_start(tok.lower) and (tok.lemma == tok.lower or not can_start(tok.lemma)):
+                continue
             forms = {tok.lemma, tok.lower}
             for form in forms:
                 for term in self.single.get(form, ()):
