@@ -183,7 +183,7 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
         else:  # a heading, table row, contents entry or footnote is one unit
             bounds = [0, n]
         doc_text = spacy_doc.text
-        for start, end in zip(bounds, bounds[1:]):
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True):
             offset = idx[start]
             text = doc_text[offset:idx[end - 1] + length[end - 1]].strip()
             if not text:
