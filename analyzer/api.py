@@ -274,18 +274,21 @@ def score(
         remote_config = {"pipeline": pipeline, "lexicon": lex.source,
                          "model": str(resources.model_folder) if resources.model_folder else None,
                          "settings": settings.fingerprint(), "cache": None}
-    results = run_batch(paths, func, fingerprint=fingerprint, jobs=jobs, timeout=timeout, stores=stores,
-                        read_stores=read_stores, progress=progress, pipeline=pipe_name, scheduler=scheduler,
-                        remote_config=remote_config, keep=stream_to is None, prepare=resources.load)
+    batch = partial(run_batch, paths, func, fingerprint=fingerprint, jobs=jobs, timeout=timeout, stores=stores,
+                    read_stores=read_stores, progress=progress, pipeline=pipe_name, scheduler=scheduler,
+                    remote_config=remote_config, keep=stream_to is None, prepare=resources.load)
     from .process import error_result
 
-    for path, reason in missing:
-        results.append(error_result(path, f"{path}: {reason}", pipeline=pipe_name))
+    missing_rows = [error_result(path, f"{path}: {reason}", pipeline=pipe_name) for path, reason in missing]
     if stream_to is not None:
-        out = _assemble_streaming(results, stores[-1], lex, settings, count_negated, Path(stream_to),
-                                  excel_safe=excel_safe)
+        with _Assembler(stores[-1], lex, settings, count_negated, Path(stream_to), excel_safe=excel_safe) as assembler:
+            batch(on_ready=assembler.add)  # documents are assembled in input order as they finish
+            for row in missing_rows:
+                assembler.add(row)
+            out = assembler.result()
         out.run = _run_info(command, paths, out.documents, pipe_name, lex, resources.model_meta, settings, jobs)
         return out
+    results = batch() + missing_rows
     documents, sentences, matches = _frames(results)
     out = ScoreResult(documents=documents, sentences=sentences, matches=matches, lexicon=lex)
     out.run = _run_info(command, paths, documents, pipe_name, lex, resources.model_meta, settings, jobs)
@@ -299,82 +302,105 @@ def score(
     return out
 
 
-def _assemble_streaming(results, store, lex, settings, count_negated: bool, outdir: Path, *,  # type: ignore[no-untyped-def]
-                        excel_safe: bool) -> ScoreResult:
-    """Build every table one document at a time from the stored per-document results."""
-    from .io import CsvStream
-    from .process import document_tables, error_result
-    from .profile import (
-        batch_profile,
-        bin_section_rows,
-        finish_agreement,
-        finish_cooccurrence,
-        finish_profiles,
-        methods_for,
-    )
+class _Assembler:
+    """Builds every table one document at a time from stored per-document results.
 
-    method = settings.method
-    report_method = methods_for(method)[-1]  # "both" when both methods ran, as the report prefers
-    detailed = 0
-    summary_only: list[str] = []
-    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("profiles", "sections", "cooc", "coverage", "agree",
-                                                             "ev_sentences", "ev_matches")}
-    doc_rows = []
-    fired: set[str] = set()
-    with CsvStream(outdir / "sentences.csv", schemas.SENTENCES, excel_safe=excel_safe) as sent_out, \
-            CsvStream(outdir / "matches.csv", schemas.MATCHES, excel_safe=excel_safe) as match_out, \
-            CsvStream(outdir / "sections.csv", schemas.SECTIONS, excel_safe=excel_safe) as section_out:
-        for r in results:
-            full = r
-            if r.key is not None:
-                full = (r.store or store).get(r.key) or error_result(r.document["path"], "stored result could not be read back",
-                                                        sha256=r.document.get("sha256", ""))
-                full.document["path"] = r.document["path"]
-            doc_rows.append(full.document)
-            if not full.sentences:
-                continue
-            sent_out.write_records(full.sentences)
-            match_out.write_records(full.matches)
-            tables = full.tables or document_tables(full, lex, method=method, count_negated=count_negated)
-            section_out.write_records(tables["sections"])
-            detailed += 1
-            if detailed > REPORT_DETAIL_DOCS:
-                summary_only.append(full.document["doc_id"])
-                tables = {**tables, "evidence": []}
-            shown = [r for r in tables["sections"] if r["method"] == report_method] if detailed <= REPORT_DETAIL_DOCS else []
-            if shown:  # only what the report draws: its method, binned to its heatmap rows
-                parts["sections"].append(bin_section_rows(pd.DataFrame(shown, columns=schemas.SECTIONS)))
-            for key, frame_key in (("profiles", "profiles"), ("cooc", "cooccurrence"),
-                                   ("coverage", "coverage"), ("agree", "agreement")):
-                if tables[frame_key]:
-                    parts[key].append(pd.DataFrame(tables[frame_key]))
-            fired.update(tables["fired"])
-            keep = set(tables["evidence"])
-            if keep:
-                parts["ev_sentences"].append(pd.DataFrame([r for r in full.sentences if r["sentence_id"] in keep],
-                                                          columns=schemas.SENTENCES))
-                ev = pd.DataFrame([r for r in full.matches if r["sentence_id"] in keep], columns=schemas.MATCHES)
-                ev["negated"] = ev["negated"].astype(bool)
-                parts["ev_matches"].append(ev)
+    Documents are added in input order while the batch is still running (the main process
+    is otherwise idle while workers score), so only the batch-level totals are left for
+    the end. sentences.csv, matches.csv and sections.csv are written as documents arrive;
+    the other tables are summed from small per-document rows.
+    """
 
-    def cat(key: str, columns: list[str]) -> pd.DataFrame:
-        return pd.concat(parts[key], ignore_index=True) if parts[key] else _empty(columns)
+    def __init__(self, store: Any, lex: Any, settings: Any, count_negated: bool, outdir: Path, *,
+                 excel_safe: bool) -> None:
+        from .io import CsvStream
+        from .profile import methods_for
 
-    documents = pd.DataFrame(doc_rows, columns=schemas.DOCUMENTS) if doc_rows else _empty(schemas.DOCUMENTS)
-    prof_counts = cat("profiles", [])
-    profiles_table = finish_profiles(pd.concat([prof_counts, batch_profile(prof_counts)], ignore_index=True)) \
-        if not prof_counts.empty else _empty(schemas.PROFILES)
-    unused = pd.DataFrame([(t.value, t.term, t.match) for t in lex.terms if t.term not in fired],
-                          columns=schemas.UNUSED_TERMS)
-    cooc = cat("cooc", [])
-    return ScoreResult(
-        documents=documents, sentences=cat("ev_sentences", schemas.SENTENCES),
-        matches=cat("ev_matches", schemas.MATCHES), profiles=profiles_table,
-        sections=cat("sections", schemas.SECTIONS),
-        cooccurrence=finish_cooccurrence(cooc, methods_for(method)) if not cooc.empty else _empty(schemas.COOCCURRENCE),
-        coverage=cat("coverage", schemas.COVERAGE), unused_terms=unused,
-        agreement=finish_agreement(cat("agree", [])) if parts["agree"] else _empty(schemas.AGREEMENT),
-        lexicon=lex, streamed=True, summary_only=tuple(summary_only), detail_limit=REPORT_DETAIL_DOCS)
+        self.store, self.lex, self.settings, self.count_negated = store, lex, settings, count_negated
+        self.report_method = methods_for(settings.method)[-1]  # "both" when both methods ran
+        self.detailed = 0
+        self.summary_only: list[str] = []
+        self.records: dict[str, list[dict[str, Any]]] = {k: [] for k in ("profiles", "cooc", "coverage", "agree")}
+        self.frames: dict[str, list[pd.DataFrame]] = {k: [] for k in ("sections", "ev_sentences", "ev_matches")}
+        self.doc_rows: list[dict[str, Any]] = []
+        self.fired: set[str] = set()
+        self.streams = [CsvStream(outdir / f"{name}.csv", columns, excel_safe=excel_safe) for name, columns in
+                        (("sentences", schemas.SENTENCES), ("matches", schemas.MATCHES), ("sections", schemas.SECTIONS))]
+
+    def __enter__(self) -> _Assembler:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for stream in self.streams:
+            stream.__exit__(*exc)
+
+    def add(self, r: DocResult) -> None:
+        from .process import document_tables, error_result
+        from .profile import bin_section_rows
+
+        full = r
+        if r.key is not None:
+            full = (r.store or self.store).get(r.key) or error_result(
+                r.document["path"], "stored result could not be read back", sha256=r.document.get("sha256", ""))
+            full.document["path"] = r.document["path"]
+        self.doc_rows.append(full.document)
+        if not full.sentences:
+            return
+        sent_out, match_out, section_out = self.streams
+        sent_out.write_records(full.sentences)
+        match_out.write_records(full.matches)
+        tables = full.tables or document_tables(full, self.lex, method=self.settings.method,
+                                                count_negated=self.count_negated)
+        section_out.write_records(tables["sections"])
+        self.detailed += 1
+        if self.detailed > REPORT_DETAIL_DOCS:
+            self.summary_only.append(full.document["doc_id"])
+            tables = {**tables, "evidence": []}
+        else:  # only what the report draws: its method, binned to its heatmap rows
+            shown = [row for row in tables["sections"] if row["method"] == self.report_method]
+            if shown:
+                self.frames["sections"].append(bin_section_rows(pd.DataFrame(shown, columns=schemas.SECTIONS)))
+        for key, table in (("profiles", "profiles"), ("cooc", "cooccurrence"), ("coverage", "coverage"),
+                           ("agree", "agreement")):
+            self.records[key].extend(tables[table])
+        self.fired.update(tables["fired"])
+        keep = set(tables["evidence"])
+        if keep:
+            self.frames["ev_sentences"].append(pd.DataFrame(
+                [row for row in full.sentences if row["sentence_id"] in keep], columns=schemas.SENTENCES))
+            ev = pd.DataFrame([row for row in full.matches if row["sentence_id"] in keep], columns=schemas.MATCHES)
+            ev["negated"] = ev["negated"].astype(bool)
+            self.frames["ev_matches"].append(ev)
+
+    def result(self) -> ScoreResult:
+        from .profile import batch_profile, finish_agreement, finish_cooccurrence, finish_profiles, methods_for
+
+        def cat(key: str, columns: list[str]) -> pd.DataFrame:
+            return pd.concat(self.frames[key], ignore_index=True) if self.frames[key] else _empty(columns)
+
+        def table(key: str) -> pd.DataFrame:
+            return pd.DataFrame(self.records[key])
+
+        documents = pd.DataFrame(self.doc_rows, columns=schemas.DOCUMENTS) if self.doc_rows \
+            else _empty(schemas.DOCUMENTS)
+        prof_counts = table("profiles")
+        profiles_table = finish_profiles(pd.concat([prof_counts, batch_profile(prof_counts)], ignore_index=True)) \
+            if not prof_counts.empty else _empty(schemas.PROFILES)
+        unused = pd.DataFrame([(t.value, t.term, t.match) for t in self.lex.terms if t.term not in self.fired],
+                              columns=schemas.UNUSED_TERMS)
+        cooc = table("cooc")
+        return ScoreResult(
+            documents=documents, sentences=cat("ev_sentences", schemas.SENTENCES),
+            matches=cat("ev_matches", schemas.MATCHES), profiles=profiles_table,
+            sections=cat("sections", schemas.SECTIONS),
+            cooccurrence=finish_cooccurrence(cooc, methods_for(self.settings.method)) if not cooc.empty
+            else _empty(schemas.COOCCURRENCE),
+            coverage=pd.DataFrame(self.records["coverage"], columns=schemas.COVERAGE) if self.records["coverage"]
+            else _empty(schemas.COVERAGE),
+            unused_terms=unused,
+            agreement=finish_agreement(table("agree")) if self.records["agree"] else _empty(schemas.AGREEMENT),
+            lexicon=self.lex, streamed=True, summary_only=tuple(self.summary_only),
+            detail_limit=REPORT_DETAIL_DOCS)
 
 
 def extract(inputs: list[str | Path] | str | Path, **kwargs: Any) -> ScoreResult:

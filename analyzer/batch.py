@@ -128,12 +128,21 @@ def _worker(conn, func):  # type: ignore[no-untyped-def]
             result = func(task)
         except Exception as exc:  # never lose the worker over one document
             result = error_result(task.path, f"{type(exc).__name__}: {exc}", sha256=task.sha256)
-        conn.send((task.index, result))
+        conn.send((result, _peak_rss_mb()))
 
 
-MAX_TASKS_PER_WORKER = 20
-"""A worker is replaced after this many documents: Python's heap (and spaCy's string store)
-only grows in a long-lived process, so recycling keeps memory flat over big batches."""
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+MAX_TASKS_PER_WORKER = 200
+WORKER_RSS_LIMIT_MB = 420
+"""A worker is replaced after this many documents, or sooner once its peak resident
+memory passes this limit: Python's heap (and spaCy's string store) only grows in a
+long-lived process, so recycling keeps memory flat over big batches. Replacing it less
+often keeps its caches (lemmas, character n-grams) warm."""
 
 
 def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: int, timeout: float | None,
@@ -171,18 +180,22 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
                     continue
                 if w["conn"] in ready:
                     try:
-                        index, data = w["conn"].recv()
+                        data, rss = w["conn"].recv()
+                    except (EOFError, OSError):
+                        pass
+                    else:
                         w["task"] = None
                         w["done"] += 1
-                        on_result(task, data)
-                        if w["done"] >= MAX_TASKS_PER_WORKER and pending:
+                        if pending and (w["done"] >= MAX_TASKS_PER_WORKER or rss > WORKER_RSS_LIMIT_MB):
                             w["conn"].send(None)
                             w["proc"].join(5)
                             w["conn"].close()
-                            workers[i] = spawn()
+                            w = workers[i] = spawn()
+                        if pending:  # the next document first, so the worker is busy while we assemble
+                            w["task"], w["started"] = pending.pop(), time.monotonic()
+                            w["conn"].send(w["task"])
+                        on_result(task, data)
                         continue
-                    except (EOFError, OSError):
-                        pass
                 dead = not w["proc"].is_alive()
                 late = timeout is not None and now - w["started"] > timeout
                 if dead or late:
@@ -216,7 +229,8 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
               jobs: int = 1, timeout: float | None = None, stores: list[ResultStore] | None = None,
               read_stores: list[ResultStore] | None = None, progress: bool = True,
               pipeline: str = "", scheduler: Any = None, remote_config: dict[str, Any] | None = None,
-              keep: bool = True, prepare: Callable[[], None] | None = None) -> list[DocResult]:
+              keep: bool = True, prepare: Callable[[], None] | None = None,
+              on_ready: Callable[[DocResult], None] | None = None) -> list[DocResult]:
     """Process every path once and return results in input order.
 
     Files with the same sha256 as an earlier file are not processed again: they get a
@@ -224,6 +238,8 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
     finished document is kept only in the store and the list holds a light stand-in
     (document row and store key), so memory does not grow with the batch. With ``scheduler`` (a Dask scheduler
     address or Client) the documents run on a Dask cluster, see :mod:`analyzer.distributed`.
+    ``on_ready`` is called with each result in input order as soon as it and all results
+    before it are in (so a caller can assemble output while later documents are scored).
     """
     from tqdm import tqdm
 
@@ -263,6 +279,14 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             continue
         tasks.append(Task(index=index, path=Path(path), sha256=sha, key=key))
 
+    cursor = 0
+
+    def advance() -> None:
+        nonlocal cursor
+        while on_ready is not None and cursor < len(results) and results[cursor] is not None:
+            on_ready(results[cursor])  # type: ignore[arg-type]
+            cursor += 1
+
     def finish(task: Task, result: DocResult) -> DocResult:
         """Store a finished document; runs where it was processed (in a worker with --jobs)."""
         result.document["path"] = str(task.path)
@@ -286,7 +310,9 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             prefix = "" if error.startswith(str(task.path)) else f"{task.path}: "
             bar.write(f"waardenscan: {prefix}{error}", file=sys.stderr)
         bar.update(1)
+        advance()
 
+    advance()
     if tasks and prepare is not None and scheduler is None:
         prepare()  # load models once, before workers fork, and only if there is work
     try:
@@ -304,4 +330,5 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
                 done(task, finish(task, _run_inline(func, task, timeout)))
     finally:
         bar.close()
+    advance()
     return [r for r in results if r is not None]

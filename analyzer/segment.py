@@ -182,7 +182,7 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
             bounds = [0] + [i for i in range(1, n) if sent_start[i] == 1] + [n]
         else:  # a heading, table row, contents entry or footnote is one unit
             bounds = [0, n]
-        doc_text = spacy_doc.text
+        doc_text = block.text  # what spaCy tokenised; Doc.text would rebuild it token by token
         for start, end in zip(bounds[:-1], bounds[1:], strict=True):
             offset = idx[start]
             text = doc_text[offset:idx[end - 1] + length[end - 1]].strip()

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from ..segment import Sentence, Token
 from .load import Lexicon, Term
-from .negation import find_negation
+from .negation import NegationIndex, find_negation
 
 MIN_REST = 3
 SEPARABLE_WINDOW = 8
@@ -76,6 +76,7 @@ class Matcher:
         self._compound = lru_cache(maxsize=100_000)(self._compound_parts)
         self._keys = set(self.single) | set(self.phrases) | set(self.separable_verbs) | set(self.separable_joined)
         self._useful: dict[str, bool] = {}
+        self._negation = NegationIndex(lexicon.negation)
 
     def _can_start(self, form: str) -> bool:
         """Whether any candidate can start at a token with this form (most tokens: no)."""
@@ -156,7 +157,8 @@ class Matcher:
                 continue
             seen.add((term.term, spans[0][0]))
             taken.extend(spans)
-            negated, cue = find_negation(tokens, first, last, self.lexicon.negation, term.polarity)
+            negated, cue = find_negation(tokens, first, last, self.lexicon.negation, term.polarity,
+                                        self._negation)
             hits.append(Hit(term=term, start=spans[0][0], end=spans[-1][1], negated=negated, cue=cue))
         hits.sort(key=lambda h: (h.start, h.end, h.term.term))
         return hits
