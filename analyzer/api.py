@@ -26,6 +26,7 @@ import pandas as pd
 from . import __version__, schemas
 from .errors import InputError, ModelError, WaardenscanError
 from .io import prepare_outdir, write_csv, write_json
+from .process import DocResult
 from .process import result_frames as _frames
 
 log = logging.getLogger(__name__)
@@ -373,7 +374,13 @@ class _Assembler:
             self.frames["ev_matches"].append(ev)
 
     def result(self) -> ScoreResult:
-        from .profile import batch_profile, finish_agreement, finish_cooccurrence, finish_profiles, methods_for
+        from .profile import (
+            batch_profile,
+            finish_agreement,
+            finish_cooccurrence,
+            finish_profiles,
+            methods_for,
+        )
 
         def cat(key: str, columns: list[str]) -> pd.DataFrame:
             return pd.concat(self.frames[key], ignore_index=True) if self.frames[key] else _empty(columns)

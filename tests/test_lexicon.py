@@ -182,6 +182,7 @@ def test_indexed_negation_scan_equals_the_plain_rule(nlp, lexicon):
     import csv
 
     from analyzer.lexicon.negation import NegationIndex, find_negation
+
     from .conftest import ROOT
 
     with open(ROOT / "corpus" / "sentences.tsv", encoding="utf-8", newline="") as fh:
