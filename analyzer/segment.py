@@ -141,6 +141,22 @@ def _blocks(doc: ExtractedDocument) -> list[_Block]:
     return blocks
 
 
+def sentence_starts(words: list[str], is_punct: list[int], punct_chars: set[str]) -> list[int]:
+    """Token indices where sentences start, by the rule of spaCy's ``Sentencizer``: after a
+    token in ``punct_chars``, the next token that is neither punctuation nor such a token
+    starts a sentence."""
+    starts = [0]
+    seen_period = False
+    for i, word in enumerate(words):
+        ends = word in punct_chars
+        if seen_period and not is_punct[i] and not ends:
+            starts.append(i)
+            seen_period = False
+        elif ends:
+            seen_period = True
+    return starts
+
+
 def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None) -> list[Sentence]:
     """Split an extracted document into sentences with page, section and kind.
 
@@ -149,7 +165,8 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
         nlp: the pipeline from :func:`analyzer.nlp.build_pipeline`.
         doc_id: defaults to :func:`make_doc_id` of the path and hash.
     """
-    from spacy.attrs import IDX, IS_SPACE, LEMMA, LENGTH, SENT_START
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
+    from spacy.pipeline import Sentencizer
 
     from .nlp import LEMMATIZER_NAME, lemmatize_word
 
@@ -159,12 +176,17 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
     section, section_level, section_index = "", 0, 0
     stack: list[tuple[int, str]] = []
     texts = [b.text for b in blocks]
-    # Token attributes are read as arrays (no spaCy Token objects) and the fallback's
-    # simplemma lemmas are looked up here from its cache instead of by a pipeline component:
-    # the same tokens, sentences and lemmas, at a fraction of the cost per token.
+    # Token attributes are read as arrays (no spaCy Token objects). In the fallback
+    # pipeline the simplemma lemmas are looked up here from their cache, and the
+    # sentencizer's rule is applied here to prose and list items only (headings, table rows,
+    # contents entries and footnotes are one unit each): the same sentences and lemmas as
+    # running those components on every token (tests/test_segment.py).
     own_lemmas = LEMMATIZER_NAME in nlp.pipe_names
-    disable = [LEMMATIZER_NAME] if own_lemmas else []
-    attrs = [IDX, LENGTH, IS_SPACE, SENT_START] + ([] if own_lemmas else [LEMMA])
+    sentencizer = nlp.get_pipe("sentencizer") if "sentencizer" in nlp.pipe_names else None
+    own_sentences = type(sentencizer) is Sentencizer and not sentencizer.overwrite
+    punct_chars = sentencizer.punct_chars if own_sentences else set()
+    disable = ([LEMMATIZER_NAME] if own_lemmas else []) + (["sentencizer"] if own_sentences else [])
+    attrs = [IDX, LENGTH, IS_SPACE, IS_PUNCT if own_sentences else SENT_START] + ([] if own_lemmas else [LEMMA])
     strings = nlp.vocab.strings
     for block, spacy_doc in zip(blocks, nlp.pipe(texts, batch_size=128, disable=disable), strict=True):
         if block.kind == "heading":
@@ -177,12 +199,15 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
         if n == 0:
             continue
         columns = spacy_doc.to_array(attrs).T.tolist()
-        idx, length, is_space, sent_start = columns[:4]
-        if block.kind in ("prose", "list_item"):
-            bounds = [0] + [i for i in range(1, n) if sent_start[i] == 1] + [n]
-        else:  # a heading, table row, contents entry or footnote is one unit
-            bounds = [0, n]
+        idx, length, is_space, flag = columns[:4]
         doc_text = block.text  # what spaCy tokenised; Doc.text would rebuild it token by token
+        words = [doc_text[i:i + k] for i, k in zip(idx, length, strict=True)]
+        if block.kind not in ("prose", "list_item"):  # a heading, table row, contents entry or footnote
+            bounds = [0, n]
+        elif own_sentences:
+            bounds = [*sentence_starts(words, flag, punct_chars), n]
+        else:  # boundaries set by the pipeline (parser or another sentencizer)
+            bounds = [0] + [i for i in range(1, n) if flag[i] == 1] + [n]
         for start, end in zip(bounds[:-1], bounds[1:], strict=True):
             offset = idx[start]
             text = doc_text[offset:idx[end - 1] + length[end - 1]].strip()
@@ -192,7 +217,7 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
             for i in range(start, end):
                 if is_space[i]:
                     continue
-                word = doc_text[idx[i]:idx[i] + length[i]]
+                word = words[i]
                 lower = word.lower()
                 lemma = lemmatize_word(lower) if own_lemmas else strings[columns[4][i]].lower()
                 tokens.append(Token(word, lower, lemma or lower, idx[i] - offset))

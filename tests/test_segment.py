@@ -89,3 +89,28 @@ def test_doc_id_is_stable_and_readable():
     a = make_doc_id("/x/Coalitieakkoord Gemeente Één 2022.pdf", "ab" * 32)
     assert a == "Coalitieakkoord-Gemeente-Een-2022-abababab"
     assert make_doc_id("/elders/Coalitieakkoord Gemeente Één 2022.pdf", "ab" * 32) == a
+
+
+def test_segmenter_gives_the_pipelines_own_sentences_and_lemmas(raw, nlp):
+    """The segmenter reads token arrays and applies the sentencizer rule and the simplemma
+    lemmas itself; on real documents that gives exactly what running the whole spaCy
+    pipeline on every block and iterating its sentences and tokens gives."""
+    from analyzer.segment import _blocks
+
+    paths = [raw / "coalitieakkoorden-gemeenten/AaenHunze_coalitieakkoord_2018.pdf",
+             raw / "laws-markdown-2017/Wmo2015_BWBR0035362_2017snapshot.md"]
+    checked = 0
+    for path in paths:
+        doc = extract(path)
+        ours = [(s.text, [(t.text, t.lower, t.lemma, t.start) for t in s.tokens]) for s in segment(doc, nlp)]
+        expected = []
+        for block in _blocks(doc):
+            spacy_doc = nlp(block.text)  # every component, on every block
+            spans = spacy_doc.sents if block.kind in ("prose", "list_item") else [spacy_doc[:]]
+            for span in spans:
+                if span.text.strip():
+                    expected.append((span.text.strip(), [(t.text, t.lower_, t.lemma_.lower() or t.lower_,
+                                                           t.idx - span.start_char) for t in span if not t.is_space]))
+        assert ours == expected
+        checked += len(ours)
+    assert checked > 1200
