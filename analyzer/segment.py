@@ -73,6 +73,8 @@ class _Block:
     size: float = 0.0
 
     def page_at(self, offset: int) -> int:
+        if len(self.page_starts) == 1:  # most blocks lie on one page
+            return self.page_starts[0][1]
         positions = [p for p, _ in self.page_starts]
         return self.page_starts[max(0, bisect_right(positions, offset) - 1)][1]
 
@@ -214,6 +216,7 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
             if not text:
                 continue
             tokens = []
+            n_words = 0
             for i in range(start, end):
                 if is_space[i]:
                     continue
@@ -221,10 +224,12 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
                 lower = word.lower()
                 lemma = lemmatize_word(lower) if own_lemmas else strings[columns[4][i]].lower()
                 tokens.append(Token(word, lower, lemma or lower, idx[i] - offset))
+                if _WORD.match(word):
+                    n_words += 1
             index = len(sentences)
             sentences.append(Sentence(
                 doc_id=doc_id, sentence_id=f"{doc_id}:{index + 1:05d}", index=index,
                 page=block.page_at(offset), section=section, section_level=section_level,
-                section_index=section_index, kind=block.kind, text=text, tokens=tokens,
+                section_index=section_index, kind=block.kind, text=text, tokens=tokens, words=n_words,
             ))
     return sentences

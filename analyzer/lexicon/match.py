@@ -133,9 +133,12 @@ class Matcher:
                 for term in self.phrases.get(form, ()):
                     words = term.words
                     j = i + len(words)
-                    if j <= len(tokens) and all(
-                        w in (tokens[i + k].lemma, tokens[i + k].lower) for k, w in enumerate(words)
-                    ):
+                    if j > len(tokens):
+                        continue
+                    nxt = tokens[i + 1] if len(words) > 1 else tok  # most phrases fail on their second word
+                    if words[len(words) > 1] not in (nxt.lemma, nxt.lower):
+                        continue
+                    if all(w in (tokens[i + k].lemma, tokens[i + k].lower) for k, w in enumerate(words)):
                         candidates.append((term, [(tok.start, tokens[j - 1].start + len(tokens[j - 1].text))], i, j - 1))
             verb_terms = self.separable_verbs.get(tok.lemma, []) + (
                 self.separable_verbs.get(tok.lower, []) if tok.lower != tok.lemma else [])
