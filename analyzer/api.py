@@ -321,8 +321,9 @@ class _Assembler:
         self.report_method = methods_for(settings.method)[-1]  # "both" when both methods ran
         self.detailed = 0
         self.summary_only: list[str] = []
-        self.records: dict[str, list[dict[str, Any]]] = {k: [] for k in ("profiles", "cooc", "coverage", "agree")}
-        self.frames: dict[str, list[pd.DataFrame]] = {k: [] for k in ("sections", "ev_sentences", "ev_matches")}
+        self.excel_safe = excel_safe
+        self.records: dict[str, list[dict[str, Any]]] = {
+            k: [] for k in ("profiles", "cooc", "coverage", "agree", "sections", "ev_sentences", "ev_matches")}
         self.doc_rows: list[dict[str, Any]] = []
         self.fired: set[str] = set()
         self.streams = [CsvStream(outdir / f"{name}.csv", columns, excel_safe=excel_safe) for name, columns in
@@ -336,42 +337,50 @@ class _Assembler:
             stream.__exit__(*exc)
 
     def add(self, r: DocResult) -> None:
-        from .process import document_tables, error_result
-        from .profile import bin_section_rows
+        from .io import records_text
+        from .process import document_tables, error_result, light_view
+        from .tables import binned_sections
 
-        full = r
-        if r.key is not None:
-            full = (r.store or self.store).get(r.key) or error_result(
-                r.document["path"], "stored result could not be read back", sha256=r.document.get("sha256", ""))
-            full.document["path"] = r.document["path"]
-        self.doc_rows.append(full.document)
-        if not full.sentences:
+        view = r.light
+        r.light = None
+        if view is None and r.key is not None and not self.excel_safe:
+            view = (r.store or self.store).get_light(r.key)
+        if view is None or self.excel_safe:  # no stored view, or rows to format differently
+            full = r
+            if r.key is not None:
+                full = (r.store or self.store).get(r.key) or error_result(
+                    r.document["path"], "stored result could not be read back", sha256=r.document.get("sha256", ""))
+            if full.sentences and full.tables is None:
+                full.tables = document_tables(full, self.lex, method=self.settings.method,
+                                              count_negated=self.count_negated)
+            view = light_view(full)
+            assert view is not None
+            if self.excel_safe and view["rows"]:
+                view["rows"] = {name: records_text(records, columns, excel_safe=True) for name, records, columns in (
+                    ("sentences", full.sentences, schemas.SENTENCES), ("matches", full.matches, schemas.MATCHES),
+                    ("sections", view["tables"]["sections"], schemas.SECTIONS))}
+        document = view["document"]
+        document["path"] = r.document["path"]
+        self.doc_rows.append(document)
+        if not view["rows"]:
             return
-        sent_out, match_out, section_out = self.streams
-        sent_out.write_records(full.sentences)
-        match_out.write_records(full.matches)
-        tables = full.tables or document_tables(full, self.lex, method=self.settings.method,
-                                                count_negated=self.count_negated)
-        section_out.write_records(tables["sections"])
+        for stream, name in zip(self.streams, ("sentences", "matches", "sections"), strict=True):
+            stream.write_text(view["rows"][name])
+        tables = view["tables"]
         self.detailed += 1
         if self.detailed > REPORT_DETAIL_DOCS:
-            self.summary_only.append(full.document["doc_id"])
-            tables = {**tables, "evidence": []}
-        else:  # only what the report draws: its method, binned to its heatmap rows
-            shown = [row for row in tables["sections"] if row["method"] == self.report_method]
-            if shown:
-                self.frames["sections"].append(bin_section_rows(pd.DataFrame(shown, columns=schemas.SECTIONS)))
+            self.summary_only.append(document["doc_id"])
+        else:  # only what the report draws: its method, binned to its heatmap rows, and evidence
+            shown = tables.get("report_sections")
+            if shown is None:  # stored by an older version
+                shown = binned_sections(tables["sections"], self.report_method)
+            self.records["sections"].extend(shown)
+            self.records["ev_sentences"].extend(view["evidence"]["sentences"])
+            self.records["ev_matches"].extend(view["evidence"]["matches"])
         for key, table in (("profiles", "profiles"), ("cooc", "cooccurrence"), ("coverage", "coverage"),
                            ("agree", "agreement")):
             self.records[key].extend(tables[table])
         self.fired.update(tables["fired"])
-        keep = set(tables["evidence"])
-        if keep:
-            self.frames["ev_sentences"].append(pd.DataFrame(
-                [row for row in full.sentences if row["sentence_id"] in keep], columns=schemas.SENTENCES))
-            ev = pd.DataFrame([row for row in full.matches if row["sentence_id"] in keep], columns=schemas.MATCHES)
-            ev["negated"] = ev["negated"].astype(bool)
-            self.frames["ev_matches"].append(ev)
 
     def result(self) -> ScoreResult:
         from .profile import (
@@ -383,7 +392,7 @@ class _Assembler:
         )
 
         def cat(key: str, columns: list[str]) -> pd.DataFrame:
-            return pd.concat(self.frames[key], ignore_index=True) if self.frames[key] else _empty(columns)
+            return pd.DataFrame(self.records[key], columns=columns) if self.records[key] else _empty(columns)
 
         def table(key: str) -> pd.DataFrame:
             return pd.DataFrame(self.records[key])
@@ -396,9 +405,11 @@ class _Assembler:
         unused = pd.DataFrame([(t.value, t.term, t.match) for t in self.lex.terms if t.term not in self.fired],
                               columns=schemas.UNUSED_TERMS)
         cooc = table("cooc")
+        evidence_matches = cat("ev_matches", schemas.MATCHES)
+        evidence_matches["negated"] = evidence_matches["negated"].astype(bool)
         return ScoreResult(
             documents=documents, sentences=cat("ev_sentences", schemas.SENTENCES),
-            matches=cat("ev_matches", schemas.MATCHES), profiles=profiles_table,
+            matches=evidence_matches, profiles=profiles_table,
             sections=cat("sections", schemas.SECTIONS),
             cooccurrence=finish_cooccurrence(cooc, methods_for(self.settings.method)) if not cooc.empty
             else _empty(schemas.COOCCURRENCE),

@@ -45,6 +45,22 @@ class ResultStore:
     def _file(self, key: str) -> Path:
         return self.root / f"{key}.json.gz"
 
+    def _light_file(self, key: str) -> Path:
+        return self.root / f"{key}.light.json.gz"
+
+    def get_light(self, key: str) -> dict[str, Any] | None:
+        """The :func:`~analyzer.process.light_view` stored beside a result, or None."""
+        file = self._light_file(key)
+        if not file.exists():
+            return None
+        try:
+            with gzip.open(file, "rt", encoding="utf-8") as fh:
+                data = json.load(fh)
+            return data if isinstance(data, dict) and "document" in data else None
+        except Exception as exc:  # damaged entry: use the full result
+            log.warning("ignoring damaged result %s: %s", file, exc)
+            return None
+
     def get(self, key: str) -> DocResult | None:
         file = self._file(key)
         if not file.exists():
@@ -57,19 +73,24 @@ class ResultStore:
             return None
 
     @staticmethod
-    def encode(result: DocResult) -> bytes:
-        """A result as stored: gzip-compressed JSON (encode once, write to several stores)."""
-        data = json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
-        return gzip.compress(data, compresslevel=3, mtime=0)
+    def encode(data: DocResult | dict[str, Any]) -> bytes:
+        """A result (or its light view) as stored: gzip-compressed JSON (encode once, write
+        to several stores)."""
+        raw = data.to_json() if isinstance(data, DocResult) else data
+        return gzip.compress(json.dumps(raw, ensure_ascii=False).encode("utf-8"), compresslevel=3, mtime=0)
 
-    def put(self, key: str, result: DocResult, *, blob: bytes | None = None) -> None:
+    def put(self, key: str, result: DocResult, *, blob: bytes | None = None, light_blob: bytes | None = None) -> None:
         try:
             blob = blob if blob is not None else self.encode(result)
             self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
-            with os.fdopen(fd, "wb") as raw:
-                raw.write(blob)
-            os.replace(tmp, self._file(key))
+            files = [(self._file(key), blob)]
+            if light_blob is not None:  # written second: a light file implies the full one
+                files.append((self._light_file(key), light_blob))
+            for target, data in files:
+                fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
+                with os.fdopen(fd, "wb") as raw:
+                    raw.write(data)
+                os.replace(tmp, target)
         except OSError as exc:
             log.warning("cannot store result %s: %s", key, exc)
 
@@ -218,6 +239,20 @@ def run_parallel(tasks: list[Task], func: Callable[[Task], DocResult], *, jobs: 
                 w["proc"].kill()
 
 
+def _cached(stores: list[ResultStore], key: str, *, light: bool) -> DocResult | None:
+    """A stored result: with ``light`` a stand-in carrying its light view (or, for an entry
+    stored without one, the document row), else the full result."""
+    for store in stores:
+        view = store.get_light(key) if light else None
+        if view is not None:
+            return DocResult(document=view["document"], key=key, store=store, light=view)
+        full = store.get(key)
+        if full is not None:
+            # a cached result needs no copy: the store it came from serves it again
+            return DocResult(document=full.document, key=key, store=store) if light else full
+    return None
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -249,6 +284,13 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
     stores = stores or []
     read_stores = read_stores if read_stores is not None else stores
     bar = tqdm(total=len(paths), unit="doc", file=sys.stderr, disable=not progress, desc="waardenscan")
+    cursor = 0
+
+    def advance() -> None:
+        nonlocal cursor
+        while on_ready is not None and cursor < len(results) and results[cursor] is not None:
+            on_ready(results[cursor])  # type: ignore[arg-type]
+            cursor += 1
     for index, path in enumerate(paths):
         try:
             sha = file_sha256(path)
@@ -269,35 +311,31 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             continue
         first_of[sha] = doc_id
         key = result_key(sha, doc_id, fingerprint)
-        found = next(((s, r) for s, r in ((s, s.get(key)) for s in read_stores) if r is not None), None)
-        if found is not None:
-            source, cached = found
+        cached = _cached(read_stores, key, light=not keep)
+        if cached is not None:
             cached.document["path"] = str(path)
-            # a cached result needs no copy: the store it came from serves it again
-            results[index] = cached if keep else DocResult(document=cached.document, key=key, store=source)
+            results[index] = cached
             bar.update(1)
+            advance()
+            cached.light = None  # if it could not be assembled yet, the store serves it again later
             continue
         tasks.append(Task(index=index, path=Path(path), sha256=sha, key=key))
 
-    cursor = 0
-
-    def advance() -> None:
-        nonlocal cursor
-        while on_ready is not None and cursor < len(results) and results[cursor] is not None:
-            on_ready(results[cursor])  # type: ignore[arg-type]
-            cursor += 1
-
     def finish(task: Task, result: DocResult) -> DocResult:
         """Store a finished document; runs where it was processed (in a worker with --jobs)."""
+        from .process import light_view
+
         result.document["path"] = str(task.path)
         if not result.document.get("pipeline"):
             result.document["pipeline"] = pipeline
         if result.document["status"] in ("ok", "warning") and stores:
             blob = ResultStore.encode(result)
+            light = None if keep else light_view(result)
+            light_blob = ResultStore.encode(light) if light is not None else None
             for store in stores:
-                store.put(task.key, result, blob=blob)
-            if not keep:  # only the document row travels back to the main process
-                return DocResult(document=result.document, key=task.key, store=stores[-1])
+                store.put(task.key, result, blob=blob, light_blob=light_blob)
+            if not keep:  # the document row and its light view travel back, not every sentence
+                return DocResult(document=result.document, key=task.key, store=stores[-1], light=light)
         return result
 
     def work(task: Task) -> DocResult:
@@ -305,12 +343,13 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
 
     def done(task: Task, result: DocResult) -> None:
         results[task.index] = result
+        advance()
+        result.light = None  # not assembled yet (an earlier document is still running): re-read later
         if result.document["status"] == "error":
             error = result.document["error"]
             prefix = "" if error.startswith(str(task.path)) else f"{task.path}: "
             bar.write(f"waardenscan: {prefix}{error}", file=sys.stderr)
         bar.update(1)
-        advance()
 
     advance()
     if tasks and prepare is not None and scheduler is None:

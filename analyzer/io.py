@@ -101,6 +101,15 @@ def prepare_outdir(path: Path) -> Path:
     return path
 
 
+def records_text(records: list[dict], columns: list[str], *, excel_safe: bool = False) -> str:
+    """CSV rows (no header) of dicts, formatted as every table of a run is formatted."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for record in records:
+        writer.writerow([_format(record.get(c), excel_safe=excel_safe) for c in columns])
+    return buffer.getvalue()
+
+
 class CsvStream:
     """Write a CSV row block by row block to a temporary file, renamed into place on success.
 
@@ -126,8 +135,11 @@ class CsvStream:
 
     def write_records(self, records: list[dict]) -> None:
         """Rows as dicts (keys = columns); formatted exactly as :meth:`write` formats a DataFrame."""
-        for record in records:
-            self.writer.writerow([_format(record.get(c), excel_safe=self.excel_safe) for c in self.columns])
+        self.fh.write(records_text(records, self.columns, excel_safe=self.excel_safe))
+
+    def write_text(self, text: str) -> None:
+        """Rows already formatted by :func:`records_text` with this stream's columns."""
+        self.fh.write(text)
 
     def __enter__(self) -> CsvStream:
         return self

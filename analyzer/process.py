@@ -61,6 +61,9 @@ class DocResult:
     tables: dict[str, Any] | None = None
     """This document's additive summary rows (profile counts, sections, co-occurrence and
     agreement counts, coverage, fired terms, evidence sentence ids), computed in the worker."""
+    light: dict[str, Any] | None = None
+    """On a stand-in: the :func:`light_view` of the full result, while it travels to the
+    assembler (not stored in the result itself)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"document": self.document, "sentences": self.sentences, "matches": self.matches,
@@ -70,6 +73,28 @@ class DocResult:
     def from_json(cls, data: dict[str, Any]) -> DocResult:
         return cls(document=data["document"], sentences=data["sentences"], matches=data["matches"],
                    tables=data.get("tables"))
+
+
+def light_view(result: DocResult) -> dict[str, Any] | None:
+    """What assembling the streamed outputs needs of a finished document: its row, summary
+    tables, evidence sentences and matches, and its sentences.csv, matches.csv and
+    sections.csv rows already formatted (so a re-run only copies text). None when the
+    summary tables were not computed."""
+    from . import schemas
+    from .io import records_text
+
+    if result.sentences and result.tables is None:
+        return None
+    rows = evidence = None
+    if result.sentences:
+        assert result.tables is not None
+        keep = set(result.tables["evidence"])
+        rows = {"sentences": records_text(result.sentences, schemas.SENTENCES),
+                "matches": records_text(result.matches, schemas.MATCHES),
+                "sections": records_text(result.tables["sections"], schemas.SECTIONS)}
+        evidence = {"sentences": [r for r in result.sentences if r["sentence_id"] in keep],
+                    "matches": [r for r in result.matches if r["sentence_id"] in keep]}
+    return {"document": result.document, "tables": result.tables, "rows": rows, "evidence": evidence}
 
 
 def error_result(path: str | Path, reason: str, *, sha256: str = "", status: str = "error",

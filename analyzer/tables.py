@@ -189,6 +189,52 @@ def evidence_ids(matches: list[dict[str, Any]], *, keep: int = EVIDENCE_KEEP + 2
     return out
 
 
+REPORT_SECTION_ROWS = 60
+
+
+def binned_sections(rows: list[dict[str, Any]], method: str, *, max_rows: int = REPORT_SECTION_ROWS
+                    ) -> list[dict[str, Any]]:
+    """What the report's heatmap draws of one document: its sections.csv rows for one
+    method, merged into at most ``max_rows`` consecutive groups of sections.
+
+    Counts are summed, so a group's share is the share of its sentences; the heading is the
+    first section's with "(+k)" for the k merged after it (as
+    :func:`analyzer.profile.bin_section_rows`).
+    """
+    mine = [r for r in rows if r["method"] == method]
+    order = list(dict.fromkeys(r["section_index"] for r in mine))
+    if len(order) <= max_rows:
+        return mine
+    row_of = {s: (i * max_rows) // len(order) for i, s in enumerate(order)}
+    first: dict[int, dict[str, Any]] = {}
+    sections_in: dict[int, set[int]] = defaultdict(set)
+    merged: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for r in mine:
+        group_row = row_of[r["section_index"]]
+        first.setdefault(group_row, r)
+        sections_in[group_row].add(r["section_index"])
+        key = (group_row, r["method"], r["cluster"])
+        m = merged.get(key)
+        if m is None:
+            merged[key] = {"n_sentences": r["n_sentences"], "n_hits": r["n_hits"],
+                           "n_sentences_total": r["n_sentences_total"], "group": r["group"], "page": r["page"]}
+        else:
+            m["n_sentences"] += r["n_sentences"]
+            m["n_hits"] += r["n_hits"]
+            m["n_sentences_total"] += r["n_sentences_total"]
+            m["page"] = min(m["page"], r["page"])
+    out = []
+    for (group_row, method_, cluster), m in merged.items():
+        head = first[group_row]
+        size = len(sections_in[group_row])
+        label = f"{head['section'] or '(no heading)'} (+{size - 1})" if size > 1 else head["section"]
+        out.append({"doc_id": head["doc_id"], "section_index": head["section_index"], "section": label,
+                    "page": m["page"], "cluster": cluster, "method": method_, "n_sentences": m["n_sentences"],
+                    "share": m["n_sentences"] / max(m["n_sentences_total"], 1), "group": m["group"],
+                    "n_hits": m["n_hits"], "n_sentences_total": m["n_sentences_total"]})
+    return out
+
+
 def document_tables(document: dict[str, Any], sentences: list[dict[str, Any]], matches: list[dict[str, Any]],
                     lexicon: Any, *, method: str, count_negated: bool) -> dict[str, Any]:
     """All of one document's additive summary rows, as JSON-ready records."""
@@ -196,11 +242,13 @@ def document_tables(document: dict[str, Any], sentences: list[dict[str, Any]], m
     scored = [s for s in sentences if s["kind"] in SCORED_KINDS]
     methods = methods_for(method)
     hits = sentence_hits(matches, count_negated=count_negated)
-    tables: dict[str, Any] = {"profiles": [], "sections": [], "cooccurrence": [], "coverage": [], "agreement": []}
+    tables: dict[str, Any] = {"profiles": [], "sections": [], "report_sections": [], "cooccurrence": [],
+                              "coverage": [], "agreement": []}
     if scored:
         if document.get("status") in ("ok", "warning") and int(document.get("sentences_scored") or 0) > 0:
             tables["profiles"] = profile_counts(doc_id, scored, hits, lexicon, methods)
         tables["sections"] = section_rows(doc_id, scored, hits, lexicon, methods)
+        tables["report_sections"] = binned_sections(tables["sections"], methods[-1])
         tables["cooccurrence"] = cooccurrence_rows(doc_id, len(scored), hits, lexicon, methods)
         tables["coverage"] = [coverage_row(doc_id, len(scored), matches)]
         if method == "both":

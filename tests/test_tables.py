@@ -70,3 +70,21 @@ def test_evidence_ranks_by_matches_then_score_then_order():
     assert evidence_ids(matches, keep=1) == {"s2", "s4"}  # all+lexicon -> s2 (2 hits), classifier -> s4
     assert evidence_ids(matches, keep=2) == {"s2", "s1", "s4", "s3"}
     assert "s5" not in evidence_ids(matches, keep=10)  # negated matches are no evidence
+
+
+@pytest.mark.parametrize("max_rows", [3, 7, 60])
+def test_binned_sections_equal_the_pandas_binning(scored, lexicon, max_rows):
+    from analyzer.schemas import SECTIONS
+    from analyzer.tables import binned_sections
+
+    binned = 0
+    for _doc, sents, matches in _per_document(scored):
+        rows = profile.sections(sents, matches, lexicon).to_dict("records")
+        mine = [r for r in rows if r["method"] == "both"]
+        expected = profile.bin_section_rows(pd.DataFrame(mine, columns=SECTIONS), max_rows=max_rows)
+        got = pd.DataFrame(binned_sections(rows, "both", max_rows=max_rows), columns=SECTIONS)
+        pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
+        if len({r["section_index"] for r in mine}) > max_rows:
+            assert len(got) == max_rows * len(lexicon.clusters)
+            binned += 1
+    assert binned >= (3 if max_rows == 3 else 0)
