@@ -339,8 +339,6 @@ class _Assembler:
     def add(self, r: DocResult) -> None:
         from .io import records_text
         from .process import document_tables, error_result, light_view
-        from .tables import binned_sections
-
         view = r.light
         r.light = None
         if view is None and r.key is not None and not self.excel_safe:
@@ -358,7 +356,7 @@ class _Assembler:
             if self.excel_safe and view["rows"]:
                 view["rows"] = {name: records_text(records, columns, excel_safe=True) for name, records, columns in (
                     ("sentences", full.sentences, schemas.SENTENCES), ("matches", full.matches, schemas.MATCHES),
-                    ("sections", view["tables"]["sections"], schemas.SECTIONS))}
+                    ("sections", full.tables["sections"], schemas.SECTIONS))}  # type: ignore[index]
         document = view["document"]
         document["path"] = r.document["path"]
         self.doc_rows.append(document)
@@ -371,10 +369,7 @@ class _Assembler:
         if self.detailed > REPORT_DETAIL_DOCS:
             self.summary_only.append(document["doc_id"])
         else:  # only what the report draws: its method, binned to its heatmap rows, and evidence
-            shown = tables.get("report_sections")
-            if shown is None:  # stored by an older version
-                shown = binned_sections(tables["sections"], self.report_method)
-            self.records["sections"].extend(shown)
+            self.records["sections"].extend(tables["report_sections"])
             self.records["ev_sentences"].extend(view["evidence"]["sentences"])
             self.records["ev_matches"].extend(view["evidence"]["matches"])
         for key, table in (("profiles", "profiles"), ("cooc", "cooccurrence"), ("coverage", "coverage"),

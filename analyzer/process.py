@@ -94,7 +94,10 @@ def light_view(result: DocResult) -> dict[str, Any] | None:
                 "sections": records_text(result.tables["sections"], schemas.SECTIONS)}
         evidence = {"sentences": [r for r in result.sentences if r["sentence_id"] in keep],
                     "matches": [r for r in result.matches if r["sentence_id"] in keep]}
-    return {"document": result.document, "tables": result.tables, "rows": rows, "evidence": evidence}
+    tables = result.tables
+    if tables is not None:  # sections.csv rows are in rows["sections"]; the report uses report_sections
+        tables = {k: v for k, v in tables.items() if k != "sections"}
+    return {"document": result.document, "tables": tables, "rows": rows, "evidence": evidence}
 
 
 def error_result(path: str | Path, reason: str, *, sha256: str = "", status: str = "error",
