@@ -20,9 +20,10 @@ and CSV writing are all included. Measures:
    folder. Documents it processed = total - files in ``OUT/.parts`` before the rerun,
    checked against documents.csv (a reused row keeps the ``seconds`` of its part);
 5. scaling: batches of N unique documents (corpus PDFs copied with a unique comment
-   after ``%%EOF``, so no duplicate is skipped), ``--no-cache``: seconds, pages and
-   peak memory (largest single process, from ``wait4``; and the whole process tree's
-   summed PSS, sampled from /proc every 0.25 s);
+   after ``%%EOF``, so no duplicate is skipped), each with a new cache folder: seconds,
+   pages, ``pdftotext -layout`` on the same copies and the ratio, peak memory (largest
+   single process, from ``wait4``; and the whole process tree's summed PSS, sampled from
+   /proc every 0.25 s); then the unchanged batch again with that cache (re-run speed-up);
 6. ``python -m analyzer --help`` wall time (median of 5).
 
 Writes ``benchmarks/results/benchmark.csv`` (name, value, unit, detail),
@@ -387,7 +388,7 @@ def main() -> int:
         plot(
             meta["scaling"],
             args.out / "scaling.png",
-            title=f"waardenscan score -j {meta['jobs']} --no-cache, {m['nproc']} CPUs ({m['cpu']})",
+            title=f"waardenscan score -j {meta['jobs']}, new cache per batch, {m['nproc']} CPUs ({m['cpu']})",
             pdftotext_rate=meta.get("pdftotext_pages_per_s"),
         )
         return 0
@@ -631,13 +632,24 @@ def main() -> int:
         # 5. scaling -----------------------------------------------------------------------
         if "scaling" not in skip:
             for n in sizes:
-                print(f"\n[5] scaling: {n} unique documents, --no-cache -j {args.jobs}")
+                print(f"\n[5] scaling: {n} unique documents, -j {args.jobs}, a new cache; then the re-run")
                 folder = work / f"scale-{n}"
                 unique_copies(pdfs, n, folder)
+                copies = sorted(str(p) for p in folder.iterdir())
+                base_n = None
+                if shutil.which("pdftotext"):
+                    start = time.perf_counter()
+                    for p in copies:
+                        subprocess.run(["pdftotext", "-layout", p, "-"], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, check=False)
+                    base_n = time.perf_counter() - start
                 out = work / f"out-scale-{n}"
-                r = score([str(folder)], out, jobs=args.jobs, cache=None)
+                cache_n = work / f"cache-scale-{n}"
+                r = score([str(folder)], out, jobs=args.jobs, cache=cache_n)
                 check(r, f"scaling batch of {n}")
                 st = documents_totals(out)
+                again = score([str(folder)], work / f"out-scale-{n}-again", jobs=args.jobs, cache=cache_n)
+                check(again, f"re-run of the scaling batch of {n}")
                 row = {
                     "documents": n,
                     "pages": st["pages"],
@@ -646,6 +658,8 @@ def main() -> int:
                     "max_rss_mb": r.max_rss_mb,
                     "peak_pss_mb": r.peak_pss_mb,
                     "cpu_seconds": r.cpu_seconds,
+                    "pdftotext_seconds": base_n,
+                    "rerun_seconds": again.seconds,
                 }
                 scaling.append(row)
                 table.add(
@@ -656,6 +670,11 @@ def main() -> int:
                 )
                 table.add(f"scale_{n}_pages", st["pages"], "pages")
                 table.add(f"scale_{n}_pages_per_s", st["pages"] / r.seconds, "pages/s")
+                table.add(f"scale_{n}_words_per_s", st["words"] / r.seconds, "words/s")
+                if base_n:
+                    table.add(f"scale_{n}_pdftotext_seconds", base_n, "s", "pdftotext -layout, same PDFs, sequential")
+                    table.add(f"scale_{n}_ratio_vs_pdftotext", base_n / r.seconds, "x",
+                              "pages/s of waardenscan / pages/s of pdftotext (target >= 1)")
                 table.add(f"scale_{n}_cpu_seconds", r.cpu_seconds, "s", "user+sys, all processes")
                 table.add(
                     f"scale_{n}_max_rss",
@@ -666,8 +685,10 @@ def main() -> int:
                 table.add(
                     f"scale_{n}_peak_pss", r.peak_pss_mb, "MB", "process tree, summed PSS, sampled"
                 )
-                shutil.rmtree(folder, ignore_errors=True)
-                shutil.rmtree(out, ignore_errors=True)
+                table.add(f"scale_{n}_rerun_seconds", again.seconds, "s", f"same cache, {again.extra['load']}")
+                table.add(f"scale_{n}_rerun_speedup", r.seconds / again.seconds, "x", "first run / re-run (target >= 20)")
+                for path in (folder, out, work / f"out-scale-{n}-again", cache_n):
+                    shutil.rmtree(path, ignore_errors=True)
     finally:
         args.out.mkdir(parents=True, exist_ok=True)
         table.write(args.out / "benchmark.csv")
@@ -696,7 +717,7 @@ def main() -> int:
         plot(
             scaling,
             args.out / "scaling.png",
-            title=f"waardenscan score -j {args.jobs} --no-cache, "
+            title=f"waardenscan score -j {args.jobs}, new cache per batch, "
             f"{info['nproc']} CPUs ({info['cpu']})",
             pdftotext_rate=pages / base_s if base_s else None,
         )
@@ -729,7 +750,10 @@ def plot(rows: list[dict], path: Path, *, title: str, pdftotext_rate: float | No
     ax2.set_ylabel("peak memory (MB)")
     ax2.legend(loc="upper left", fontsize=8)
     ax2.set_ylim(bottom=0)
-    if pdftotext_rate:
+    if all(r.get("pdftotext_seconds") for r in rows):
+        ax1.plot(pages, [r["pdftotext_seconds"] for r in rows], ":", color="grey",
+                 label="pdftotext -layout, same PDFs (same run)")
+    elif pdftotext_rate:
         ax1.plot(
             pages,
             [p / pdftotext_rate for p in pages],
@@ -737,7 +761,9 @@ def plot(rows: list[dict], path: Path, *, title: str, pdftotext_rate: float | No
             color="grey",
             label=f"pdftotext -layout at {pdftotext_rate:.0f} pages/s (same run)",
         )
-        ax1.legend(loc="upper left", fontsize=8)
+    if all(r.get("rerun_seconds") for r in rows):
+        ax1.plot(pages, [r["rerun_seconds"] for r in rows], "^--", color="C3", label="re-run, same cache")
+    ax1.legend(loc="upper left", fontsize=8)
     wide = max(pages) / max(1, min(pages)) > 50
     for ax, key in ((ax1, "seconds"), (ax2, "max_rss_mb")):
         ax.set_xlabel("pages in the batch")
