@@ -170,7 +170,8 @@ def _process_task(task, *, resources, pipeline, settings, cache):  # type: ignor
 
     resources.load()
     return process_document(task.path, nlp=resources.nlp, pipeline=pipeline, matcher=resources.matcher,
-                            model=resources.clf, settings=settings, cache=cache, sha256=task.sha256)
+                            model=resources.clf, settings=settings, cache=cache, sha256=task.sha256,
+                            parallel=getattr(task, "parallel", 1))
 
 
 def score(

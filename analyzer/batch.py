@@ -101,6 +101,8 @@ class Task:
     path: Path
     sha256: str
     key: str
+    parallel: int = 1
+    """Processes for this one document (a batch of one large document with --jobs > 1)."""
 
 
 def result_key(sha256: str, doc_id: str, fingerprint: dict[str, Any]) -> str:
@@ -366,6 +368,7 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
             run_parallel(tasks, work, jobs=jobs, timeout=timeout, on_result=done)
         else:
             for task in tasks:
+                task.parallel = jobs  # one document left for several processes: spread its pages
                 done(task, finish(task, _run_inline(func, task, timeout)))
     finally:
         bar.close()

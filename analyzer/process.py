@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import WaardenscanError
 from .ingest import ExtractionCache, extract, file_sha256
 from .schemas import SCORED_KINDS
-from .segment import make_doc_id, segment
+from .segment import Sentence, make_doc_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -124,8 +124,12 @@ def process_document(
     settings: Settings,
     cache: ExtractionCache | None = None,
     sha256: str | None = None,
+    parallel: int = 1,
 ) -> DocResult:
-    """Process one file into its document row, sentence rows and match rows."""
+    """Process one file into its document row, sentence rows and match rows.
+
+    ``parallel``: processes for one large document (see :func:`_score`); outputs do not
+    depend on it."""
     started = time.perf_counter()
     path = Path(path)
     try:
@@ -173,7 +177,7 @@ def process_document(
         row.update(status="warning", error="; ".join(filter(None, [
             row["error"], f"{unreadable} of {doc.n_pages} page(s) could not be loaded (broken page objects)"])))
     try:
-        result = _score(doc_id, doc, nlp=nlp, matcher=matcher, model=model, settings=settings)
+        result = _score(doc_id, doc, nlp=nlp, matcher=matcher, model=model, settings=settings, parallel=parallel)
     except Exception as exc:
         log.exception("unexpected error scoring %s", path)
         return error_result(path, f"scoring failed: {type(exc).__name__}: {exc}", sha256=sha256,
@@ -223,43 +227,112 @@ def document_tables(result: DocResult, lexicon, *, method: str, count_negated: b
                   count_negated=count_negated)
 
 
-def _score(doc_id, doc, *, nlp, matcher, model, settings) -> DocResult:  # type: ignore[no-untyped-def]
-    sentences = segment(doc, nlp, doc_id=doc_id)
+PARALLEL_MIN_PAGES = 100
+"""With ``parallel > 1``, a document of at least this many pages is analysed in chunks of
+consecutive blocks by that many forked processes (see :func:`_score`)."""
+
+_Analysed = list[tuple[Sentence, list[tuple], list[tuple]]]
+_SHARED: dict[str, Any] = {}  # what forked chunk workers inherit: pipeline, matcher, model, settings
+
+
+def _analyse(blocks, state, *, doc_id, nlp, matcher, model, settings) -> _Analysed:  # type: ignore[no-untyped-def]
+    """Sentences of some consecutive blocks, each with its lexicon hits and classifier labels
+    (as plain tuples); sentence numbers are local to these blocks."""
+    from .segment import segment_blocks
+
+    sentences = segment_blocks(blocks, nlp, doc_id=doc_id, state=state)
+    for s in sentences:
+        s.tokens = s.tokens if s.kind in SCORED_KINDS else []  # only scored sentences need tokens
     scored = [s for s in sentences if s.kind in SCORED_KINDS]
-    sentence_rows = [{
-        "doc_id": doc_id, "sentence_id": s.sentence_id, "page": s.page, "section": s.section,
-        "text": s.text, "kind": s.kind, "section_level": s.section_level,
-        "section_index": s.section_index, "words": s.n_words,
-    } for s in sentences]
-    matches: list[dict[str, Any]] = []
-    lexicon = lexicon_of(matcher, model)
-    hits_per_sentence = []
-    if matcher is not None:
-        for s in scored:
-            hits = matcher.match(s)
-            hits_per_sentence.append(hits)
-            if settings.method in ("lexicon", "both"):
-                for h in hits:
-                    value = h.term.value
-                    matches.append({
-                        "doc_id": doc_id, "sentence_id": s.sentence_id, "page": s.page,
-                        "method": "lexicon", "group": lexicon.group_of(value),
-                        "cluster": lexicon.cluster_of(value), "value": value, "term": h.term.term,
-                        "start": h.start, "end": h.end, "negated": h.negated, "score": 1.0,
-                        "level": "value", "cue": h.cue,
-                    })
+    hits = [matcher.match(s) for s in scored] if matcher is not None else None
+    labels = None
     if model is not None and settings.method in ("classifier", "both") and scored:
-        predictions = model.predict(scored, hits_per_sentence if matcher is not None else None)
-        for s, labels in zip(scored, predictions, strict=True):
-            for label, prob, negated in labels:
+        labels = model.predict(scored, hits)
+    out: _Analysed = []
+    position = {id(s): i for i, s in enumerate(scored)}
+    for s in sentences:
+        i = position.get(id(s))
+        mine = [(h.term.value, h.term.term, h.start, h.end, h.negated, h.cue) for h in hits[i]] \
+            if i is not None and hits is not None else []
+        predicted = labels[i] if i is not None and labels is not None else []
+        s.tokens = []  # not needed any more (and not sent back from a chunk worker)
+        out.append((s, mine, predicted))
+    return out
+
+
+def _analyse_chunk(chunk):  # type: ignore[no-untyped-def]
+    blocks, state = chunk
+    return _analyse(blocks, state, **_SHARED)
+
+
+def _chunks(blocks, states, parts: int):  # type: ignore[no-untyped-def]
+    """Consecutive runs of blocks with about equal text, and the section state before each."""
+    total = sum(len(b.text) for b in blocks) or 1
+    bounds, acc = [0], 0
+    for i, b in enumerate(blocks):
+        acc += len(b.text)
+        if acc >= total * len(bounds) / parts and i + 1 < len(blocks):
+            bounds.append(i + 1)
+    bounds.append(len(blocks))
+    return [(blocks[a:b], states[a]) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+
+
+def _score(doc_id, doc, *, nlp, matcher, model, settings, parallel: int = 1) -> DocResult:  # type: ignore[no-untyped-def]
+    """Sentences, lexicon hits and classifier labels of one document.
+
+    With ``parallel > 1`` and at least :data:`PARALLEL_MIN_PAGES` pages, the blocks are cut
+    into chunks of consecutive blocks (sentences never cross a block) and analysed by
+    ``parallel`` forked processes; sentence numbers, sections and all rows come out as
+    from one process (tested byte for byte).
+    """
+    import multiprocessing as mp
+
+    from .segment import START, _blocks, section_states
+
+    blocks = _blocks(doc)
+    kw = {"doc_id": doc_id, "nlp": nlp, "matcher": matcher, "model": model, "settings": settings}
+    if parallel > 1 and doc.n_pages >= PARALLEL_MIN_PAGES and len(blocks) >= 4 * parallel:
+        chunks = _chunks(blocks, section_states(blocks), 4 * parallel)
+        _SHARED.update(kw)
+        try:
+            with mp.get_context("fork").Pool(parallel) as pool:
+                analysed = [item for part in pool.map(_analyse_chunk, chunks, chunksize=1) for item in part]
+        finally:
+            _SHARED.clear()
+    else:
+        analysed = _analyse(blocks, START, **kw)
+    lexicon = lexicon_of(matcher, model)
+    sentence_rows: list[dict[str, Any]] = []
+    matches: list[dict[str, Any]] = []
+    words = scored = 0
+    for index, (s, hits, labels) in enumerate(analysed):
+        sentence_id = f"{doc_id}:{index + 1:05d}"
+        sentence_rows.append({
+            "doc_id": doc_id, "sentence_id": sentence_id, "page": s.page, "section": s.section,
+            "text": s.text, "kind": s.kind, "section_level": s.section_level,
+            "section_index": s.section_index, "words": s.words,
+        })
+        if s.kind not in SCORED_KINDS:
+            continue
+        scored += 1
+        words += s.words
+        if settings.method in ("lexicon", "both"):
+            for value, term, start, end, negated, cue in hits:
                 matches.append({
-                    "doc_id": doc_id, "sentence_id": s.sentence_id, "page": s.page,
-                    "method": "classifier", "group": model.clusters[label], "cluster": label,
-                    "value": "", "term": "", "start": "", "end": "", "negated": negated,
-                    "score": round(float(prob), 4), "level": "cluster", "cue": "",
+                    "doc_id": doc_id, "sentence_id": sentence_id, "page": s.page,
+                    "method": "lexicon", "group": lexicon.group_of(value),
+                    "cluster": lexicon.cluster_of(value), "value": value, "term": term,
+                    "start": start, "end": end, "negated": negated, "score": 1.0,
+                    "level": "value", "cue": cue,
                 })
-    words = sum(s.n_words for s in scored)
+        for label, prob, negated in labels:
+            matches.append({
+                "doc_id": doc_id, "sentence_id": sentence_id, "page": s.page,
+                "method": "classifier", "group": model.clusters[label], "cluster": label,
+                "value": "", "term": "", "start": "", "end": "", "negated": negated,
+                "score": round(float(prob), 4), "level": "cluster", "cue": "",
+            })
     return DocResult(
-        document={"words": words, "sentences": len(sentences), "sentences_scored": len(scored)},
+        document={"words": words, "sentences": len(sentence_rows), "sentences_scored": scored},
         sentences=sentence_rows, matches=matches,
     )

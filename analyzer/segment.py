@@ -159,6 +159,26 @@ def sentence_starts(words: list[str], is_punct: list[int], punct_chars: set[str]
     return starts
 
 
+SectionState = tuple[str, int, int, tuple[tuple[int, str], ...]]
+"""(heading, level, section index, stack of (level, heading)) before a block."""
+
+START: SectionState = ("", 0, 0, ())
+
+
+def section_states(blocks: list[_Block]) -> list[SectionState]:
+    """The section state before each block (cheap: only headings change it)."""
+    states = []
+    section, level, index, stack = START
+    for block in blocks:
+        states.append((section, level, index, stack))
+        if block.kind == "heading":
+            index += 1
+            kept = [entry for entry in stack if entry[0] < block.level]
+            stack = (*kept, (block.level, block.text))
+            section, level = block.text, block.level
+    return states
+
+
 def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None) -> list[Sentence]:
     """Split an extracted document into sentences with page, section and kind.
 
@@ -167,16 +187,22 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
         nlp: the pipeline from :func:`analyzer.nlp.build_pipeline`.
         doc_id: defaults to :func:`make_doc_id` of the path and hash.
     """
+    doc_id = doc_id or make_doc_id(doc.path, doc.sha256)
+    return segment_blocks(_blocks(doc), nlp, doc_id=doc_id)
+
+
+def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: SectionState = START
+                   ) -> list[Sentence]:
+    """Sentences of consecutive blocks of one document, numbered from 1, starting from the
+    section ``state`` before the first block (see :func:`section_states`)."""
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
     from spacy.pipeline import Sentencizer
 
     from .nlp import LEMMATIZER_NAME, lemmatize_word
 
-    doc_id = doc_id or make_doc_id(doc.path, doc.sha256)
-    blocks = _blocks(doc)
     sentences: list[Sentence] = []
-    section, section_level, section_index = "", 0, 0
-    stack: list[tuple[int, str]] = []
+    section, section_level, section_index, frozen = state
+    stack: list[tuple[int, str]] = list(frozen)
     texts = [b.text for b in blocks]
     # Token attributes are read as arrays (no spaCy Token objects). In the fallback
     # pipeline the simplemma lemmas are looked up here from their cache, and the

@@ -1,7 +1,7 @@
 """End-to-end speed and memory of ``waardenscan score``, next to ``pdftotext -layout``.
 
     python scripts/benchmark.py                 # ~320 pages; batches of 1, 10, 100, 1000 documents
-    python scripts/benchmark.py --quick         # batches of 1, 10, 50 documents
+    python scripts/benchmark.py --quick         # batches of 1, 10, 50 documents; a 300-page PDF
     python scripts/benchmark.py --batch-sizes 1,10 --score-args "--lexicon tests/data/toy_lexicon.tsv"
 
 Uses the born-digital PDFs of the shared corpus, chosen exactly as
@@ -24,7 +24,10 @@ and CSV writing are all included. Measures:
    pages, ``pdftotext -layout`` on the same copies and the ratio, peak memory (largest
    single process, from ``wait4``; and the whole process tree's summed PSS, sampled from
    /proc every 0.25 s); then the unchanged batch again with that cache (re-run speed-up);
-6. ``python -m analyzer --help`` wall time (median of 5).
+6. ``python -m analyzer --help`` wall time (median of 5);
+7. one large PDF (``--large-pages``, default 1000, made of the set's pages with pypdfium2):
+   ``pdftotext``, then ``score -j 1`` and ``-j N`` (the document's blocks spread over the
+   workers): seconds, pages/s, peak memory, speed-up, and whether the outputs are identical.
 
 Writes ``benchmarks/results/benchmark.csv`` (name, value, unit, detail),
 ``benchmarks/results/run.json`` (machine, versions, command, PDFs) and
@@ -292,6 +295,28 @@ def unique_copies(pdfs: list[tuple[Path, int]], n: int, folder: Path) -> int:
     return pages
 
 
+def large_pdf(pdfs: list[tuple[Path, int]], pages: int, path: Path) -> int:
+    """One PDF of ``pages`` pages, made of the set's pages in turn (pypdfium2 import_pages)."""
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    try:
+        i = 0
+        while len(out) < pages:
+            src_path, _ = pdfs[i % len(pdfs)]
+            src = pdfium.PdfDocument(str(src_path))
+            try:
+                take = min(len(src), pages - len(out))
+                out.import_pages(src, list(range(take)))
+            finally:
+                src.close()
+            i += 1
+        out.save(str(path))
+        return len(out)
+    finally:
+        out.close()
+
+
 class Table:
     def __init__(self) -> None:
         self.rows: list[dict] = []
@@ -364,7 +389,10 @@ def main() -> int:
         help="but not before this many documents are finished in OUT/.parts (default 2)",
     )
     parser.add_argument(
-        "--skip", default="", help="steps to skip, comma-separated: j1,rerun,resume,scaling,help"
+        "--large-pages", type=int, default=1000, help="pages of the one large PDF of step 7 (default 1000)"
+    )
+    parser.add_argument(
+        "--skip", default="", help="steps to skip, comma-separated: j1,rerun,resume,scaling,large,help"
     )
     parser.add_argument(
         "--score-args", default="", help='extra options for every score run, e.g. "--lexicon X"'
@@ -393,6 +421,8 @@ def main() -> int:
         )
         return 0
     sizes_text = args.batch_sizes or ("1,10,50" if args.quick else "1,10,100,1000")
+    if args.quick and args.large_pages == 1000:
+        args.large_pages = 300
     sizes = [int(x) for x in sizes_text.split(",") if x.strip()]
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     extra = shlex.split(args.score_args)
@@ -689,6 +719,34 @@ def main() -> int:
                 table.add(f"scale_{n}_rerun_speedup", r.seconds / again.seconds, "x", "first run / re-run (target >= 20)")
                 for path in (folder, out, work / f"out-scale-{n}-again", cache_n):
                     shutil.rmtree(path, ignore_errors=True)
+        # 7. one large PDF --------------------------------------------------------------------
+        if "large" not in skip:
+            big = work / "large.pdf"
+            n_big = large_pdf(pdfs, args.large_pages, big)
+            print(f"\n[7] one PDF of {n_big} pages: -j 1, then -j {args.jobs} (its pages spread over the workers)")
+            if shutil.which("pdftotext"):
+                start = time.perf_counter()
+                subprocess.run(["pdftotext", "-layout", str(big), "-"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, check=False)
+                table.add("large_pdftotext_seconds", time.perf_counter() - start, "s", f"{n_big} pages")
+            timings = {}
+            outs = {}
+            for jobs in (1, args.jobs):
+                out = work / f"out-large-j{jobs}"
+                r = score([str(big)], out, jobs=jobs, cache=None)
+                check(r, f"large PDF with -j {jobs}")
+                timings[jobs] = r
+                outs[jobs] = out
+                table.add(f"large_j{jobs}_seconds", r.seconds, "s", f"{n_big} pages, {r.extra['load']}")
+                table.add(f"large_j{jobs}_pages_per_s", n_big / r.seconds, "pages/s")
+                table.add(f"large_j{jobs}_max_rss", r.max_rss_mb, "MB", "largest single process")
+                table.add(f"large_j{jobs}_peak_pss", r.peak_pss_mb, "MB", "process tree, summed PSS, sampled")
+            if args.jobs > 1:
+                table.add("large_parallel_speedup", timings[1].seconds / timings[args.jobs].seconds, "x",
+                          f"seconds -j 1 / seconds -j {args.jobs}, one document")
+                same = all((outs[1] / f).read_bytes() == (outs[args.jobs] / f).read_bytes()
+                           for f in ("sentences.csv", "matches.csv", "profiles.csv", "sections.csv"))
+                table.add("large_outputs_identical", int(same), "bool", "sentences/matches/profiles/sections.csv")
     finally:
         args.out.mkdir(parents=True, exist_ok=True)
         table.write(args.out / "benchmark.csv")

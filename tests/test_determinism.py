@@ -138,3 +138,27 @@ def test_killed_runs_never_leave_half_files_and_resume_completes(raw, tmp_path):
     assert sorted(docs["path"]) == sorted(str(p) for p in inputs)
     assert set(docs["status"]) == {"ok"}
     assert not (out / ".parts").exists()  # a finished run clears its resume parts
+
+
+def test_one_large_document_over_several_processes_gives_identical_csv_files(raw, tmp_path, monkeypatch):
+    """--jobs 2 on a single document cuts its blocks into chunks analysed by forked
+    processes; every table is byte-identical to one process doing it all."""
+    from analyzer import process
+
+    path = next(raw.rglob("TK2010_VVD.pdf"), None)
+    if path is None:
+        pytest.skip("TK2010_VVD.pdf missing from the shared corpus")
+    monkeypatch.setattr(process, "PARALLEL_MIN_PAGES", 10)  # 42 pages: small enough for a unit test
+    chunked = []
+    real_chunks = process._chunks
+    monkeypatch.setattr(process, "_chunks", lambda *a: chunked.append(1) or real_chunks(*a))
+    outs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        api.score([path], jobs=jobs, use_cache=False, stream_to=out).write(out, report=False)
+        outs.append(out)
+    assert chunked == [1], "the two-process run took the chunked path, the one-process run did not"
+    assert len(pd.read_csv(outs[0] / "sentences.csv")) > 1000
+    for name in IDENTICAL:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    assert _documents_without_seconds(outs[0] / "documents.csv") == _documents_without_seconds(outs[1] / "documents.csv")

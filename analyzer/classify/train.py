@@ -185,6 +185,12 @@ def model_card(clf: ValueClassifier) -> str:
     for kind, d in m["cv"].items():
         lines.append(f"- {kind}: {d['macro_f1']:.3f} (" + ", ".join(f"{c} {f:.2f}" for c, f in d["f1"].items()) + ")")
     lines += ["", "Test-split scores: see `evaluation.md` (`waardenscan model evaluate`).", "",
+              "## Files", "",
+              "- `estimator.skops`: the fitted scikit-learn pipeline (skops, loaded with a list of trusted types).",
+              "- `inference.npz`: the same pipeline's fitted numbers (vocabularies, idf weights, scaler, "
+              "coefficients) as numpy arrays; scoring uses it without importing scikit-learn and gives the "
+              "same probabilities (to 1e-12). Written when the pipeline has the shape `model train` builds.",
+              "- `meta.json`: labels, thresholds, versions and the sha256 of both files (checked on load).", "",
               "## Intended use and limits", "",
               "Profiles of whole documents, always read next to the lexicon evidence. Sentence-level predictions "
               "are noisy (see evaluation.md); the corpus is small (a few thousand sentences from government "
