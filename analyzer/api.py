@@ -323,8 +323,8 @@ class _Assembler:
         self.detailed = 0
         self.summary_only: list[str] = []
         self.excel_safe = excel_safe
-        self.records: dict[str, list[dict[str, Any]]] = {
-            k: [] for k in ("profiles", "cooc", "coverage", "agree", "sections", "ev_sentences", "ev_matches")}
+        self.columns: dict[str, dict[str, list[Any]]] = {
+            k: {} for k in ("profiles", "cooc", "coverage", "agree", "sections", "ev_sentences", "ev_matches")}
         self.doc_rows: list[dict[str, Any]] = []
         self.fired: set[str] = set()
         self.streams = [CsvStream(outdir / f"{name}.csv", columns, excel_safe=excel_safe) for name, columns in
@@ -370,13 +370,18 @@ class _Assembler:
         if self.detailed > REPORT_DETAIL_DOCS:
             self.summary_only.append(document["doc_id"])
         else:  # only what the report draws: its method, binned to its heatmap rows, and evidence
-            self.records["sections"].extend(tables["report_sections"])
-            self.records["ev_sentences"].extend(view["evidence"]["sentences"])
-            self.records["ev_matches"].extend(view["evidence"]["matches"])
+            self._extend("sections", tables["report_sections"])
+            self._extend("ev_sentences", view["evidence"]["sentences"])
+            self._extend("ev_matches", view["evidence"]["matches"])
         for key, table in (("profiles", "profiles"), ("cooc", "cooccurrence"), ("coverage", "coverage"),
                            ("agree", "agreement")):
-            self.records[key].extend(tables[table])
+            self._extend(key, tables[table])
         self.fired.update(tables["fired"])
+
+    def _extend(self, key: str, columns: dict[str, list[Any]]) -> None:
+        mine = self.columns[key]
+        for name, values in columns.items():
+            mine.setdefault(name, []).extend(values)
 
     def result(self) -> ScoreResult:
         from .profile import (
@@ -388,10 +393,10 @@ class _Assembler:
         )
 
         def cat(key: str, columns: list[str]) -> pd.DataFrame:
-            return pd.DataFrame(self.records[key], columns=columns) if self.records[key] else _empty(columns)
+            return pd.DataFrame(self.columns[key], columns=columns) if self.columns[key] else _empty(columns)
 
         def table(key: str) -> pd.DataFrame:
-            return pd.DataFrame(self.records[key])
+            return pd.DataFrame(self.columns[key])
 
         documents = pd.DataFrame(self.doc_rows, columns=schemas.DOCUMENTS) if self.doc_rows \
             else _empty(schemas.DOCUMENTS)
@@ -409,10 +414,9 @@ class _Assembler:
             sections=cat("sections", schemas.SECTIONS),
             cooccurrence=finish_cooccurrence(cooc, methods_for(self.settings.method)) if not cooc.empty
             else _empty(schemas.COOCCURRENCE),
-            coverage=pd.DataFrame(self.records["coverage"], columns=schemas.COVERAGE) if self.records["coverage"]
-            else _empty(schemas.COVERAGE),
+            coverage=cat("coverage", schemas.COVERAGE),
             unused_terms=unused,
-            agreement=finish_agreement(table("agree")) if self.records["agree"] else _empty(schemas.AGREEMENT),
+            agreement=finish_agreement(table("agree")) if self.columns["agree"] else _empty(schemas.AGREEMENT),
             lexicon=self.lex, streamed=True, summary_only=tuple(self.summary_only),
             detail_limit=REPORT_DETAIL_DOCS)
 

@@ -54,12 +54,34 @@ class ResultStore:
         if not file.exists():
             return None
         try:
-            with gzip.open(file, "rt", encoding="utf-8") as fh:
-                data = json.load(fh)
-            return data if isinstance(data, dict) and "document" in data else None
+            return self.decode_light(gzip.decompress(file.read_bytes()))
         except Exception as exc:  # damaged entry: use the full result
             log.warning("ignoring damaged result %s: %s", file, exc)
             return None
+
+    @staticmethod
+    def encode_light(view: dict[str, Any]) -> bytes:
+        """A light view as stored: a JSON line, then its CSV rows as plain text (no JSON
+        string escaping to undo when a re-run copies them)."""
+        rows = view.get("rows")
+        texts = [rows["sentences"], rows["matches"], rows["sections"]] if rows else []
+        head = {**view, "rows": [len(t) for t in texts] if rows else None}
+        data = json.dumps(head, ensure_ascii=False) + "\n" + "".join(texts)
+        return gzip.compress(data.encode("utf-8"), compresslevel=3, mtime=0)
+
+    @staticmethod
+    def decode_light(data: bytes) -> dict[str, Any] | None:
+        head_bytes, _, rest = data.partition(b"\n")
+        view = json.loads(head_bytes)
+        if not isinstance(view, dict) or "document" not in view:
+            return None
+        if view.get("rows") is not None:
+            text = rest.decode("utf-8")
+            a, b, c = view["rows"]
+            if len(text) != a + b + c:
+                raise ValueError("stored rows are truncated")
+            view["rows"] = {"sentences": text[:a], "matches": text[a:a + b], "sections": text[a + b:]}
+        return view
 
     def get(self, key: str) -> DocResult | None:
         file = self._file(key)
@@ -333,7 +355,7 @@ def run_batch(paths: list[Path], func: Callable[[Task], DocResult], *, fingerpri
         if result.document["status"] in ("ok", "warning") and stores:
             blob = ResultStore.encode(result)
             light = None if keep else light_view(result)
-            light_blob = ResultStore.encode(light) if light is not None else None
+            light_blob = ResultStore.encode_light(light) if light is not None else None
             for store in stores:
                 store.put(task.key, result, blob=blob, light_blob=light_blob)
             if not keep:  # the document row and its light view travel back, not every sentence

@@ -77,27 +77,35 @@ class DocResult:
 
 def light_view(result: DocResult) -> dict[str, Any] | None:
     """What assembling the streamed outputs needs of a finished document: its row, summary
-    tables, evidence sentences and matches, and its sentences.csv, matches.csv and
-    sections.csv rows already formatted (so a re-run only copies text). None when the
-    summary tables were not computed."""
+    tables and evidence sentences and matches (column-wise: a dict of lists per table,
+    cheap to store and read back), and its sentences.csv, matches.csv and sections.csv rows
+    already formatted (so a re-run only copies text). None when the summary tables were
+    not computed."""
     from . import schemas
     from .io import records_text
 
     if result.sentences and result.tables is None:
         return None
-    rows = evidence = None
+    rows = evidence = tables = None
+    if result.tables is not None:  # sections.csv rows are in rows["sections"]; the report uses report_sections
+        tables = {k: (columnar(v) if k not in ("fired", "evidence") else v)
+                  for k, v in result.tables.items() if k != "sections"}
     if result.sentences:
         assert result.tables is not None
         keep = set(result.tables["evidence"])
         rows = {"sentences": records_text(result.sentences, schemas.SENTENCES),
                 "matches": records_text(result.matches, schemas.MATCHES),
                 "sections": records_text(result.tables["sections"], schemas.SECTIONS)}
-        evidence = {"sentences": [r for r in result.sentences if r["sentence_id"] in keep],
-                    "matches": [r for r in result.matches if r["sentence_id"] in keep]}
-    tables = result.tables
-    if tables is not None:  # sections.csv rows are in rows["sections"]; the report uses report_sections
-        tables = {k: v for k, v in tables.items() if k != "sections"}
+        evidence = {"sentences": columnar([r for r in result.sentences if r["sentence_id"] in keep]),
+                    "matches": columnar([r for r in result.matches if r["sentence_id"] in keep])}
     return {"document": result.document, "tables": tables, "rows": rows, "evidence": evidence}
+
+
+def columnar(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows with the same keys as one list per key."""
+    if not records:
+        return {}
+    return {key: [r[key] for r in records] for key in records[0]}
 
 
 def error_result(path: str | Path, reason: str, *, sha256: str = "", status: str = "error",
@@ -303,7 +311,8 @@ def _score(doc_id, doc, *, nlp, matcher, model, settings, parallel: int = 1) -> 
         analysed = _analyse(blocks, START, **kw)
     lexicon = lexicon_of(matcher, model)
     sentence_rows: list[dict[str, Any]] = []
-    matches: list[dict[str, Any]] = []
+    matches: list[dict[str, Any]] = []  # all lexicon hits of the document, then all classifier labels
+    predicted: list[dict[str, Any]] = []
     words = scored = 0
     for index, (s, hits, labels) in enumerate(analysed):
         sentence_id = f"{doc_id}:{index + 1:05d}"
@@ -326,7 +335,7 @@ def _score(doc_id, doc, *, nlp, matcher, model, settings, parallel: int = 1) -> 
                     "level": "value", "cue": cue,
                 })
         for label, prob, negated in labels:
-            matches.append({
+            predicted.append({
                 "doc_id": doc_id, "sentence_id": sentence_id, "page": s.page,
                 "method": "classifier", "group": model.clusters[label], "cluster": label,
                 "value": "", "term": "", "start": "", "end": "", "negated": negated,
@@ -334,5 +343,5 @@ def _score(doc_id, doc, *, nlp, matcher, model, settings, parallel: int = 1) -> 
             })
     return DocResult(
         document={"words": words, "sentences": len(sentence_rows), "sentences_scored": scored},
-        sentences=sentence_rows, matches=matches,
+        sentences=sentence_rows, matches=matches + predicted,
     )

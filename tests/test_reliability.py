@@ -631,14 +631,14 @@ def test_inline_timeout_during_scoring_is_reported_as_timeout(tmp_path, run, mon
 
     good_pdf(tmp_path)
     make_pdf(tmp_path / "traag.pdf", [text_page(GOOD_LINES[1:])])
-    real_segment = process.segment
+    real_analyse = process._analyse
 
-    def slow_segment(doc, nlp, **kwargs):
-        if Path(doc.path).name == "traag.pdf":
+    def slow_analyse(blocks, state, **kwargs):
+        if kwargs["doc_id"].startswith("traag-"):
             time.sleep(3)
-        return real_segment(doc, nlp, **kwargs)
+        return real_analyse(blocks, state, **kwargs)
 
-    monkeypatch.setattr(process, "segment", slow_segment)
+    monkeypatch.setattr(process, "_analyse", slow_analyse)
     result = run([tmp_path], timeout=1, jobs=1)
     assert_batch(result, 2)
     assert_reason(row(result, "traag.pdf"), "error", "timed out after 1 s")
