@@ -19,12 +19,18 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/waardenscan demo -o demo-output
 
-# Debian's Chromium renders the HTML reports in the browser test; without it that one test skips.
+# Debian's Chromium renders the HTML reports in the browser test and qpdf writes the encrypted
+# PDFs of the bad-input tests; without them those tests skip (with the reason printed).
 browser:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	    (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
-	  echo "chromium not installed: the browser test will skip"
+	@missing=""; \
+	  { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } || missing="$$missing chromium"; \
+	  command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	        || echo "could not install$$missing: those tests will skip"; \
+	    else echo "not installed:$$missing: those tests will skip"; fi; \
+	  fi
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider || { rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; else exit $$rc; fi; }
