@@ -13,67 +13,30 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 MAX_CACHED_WORDS = 50_000
 """The cache is emptied when it holds more words than this, so memory stays bounded."""
 
 
 class CachedCharNgrams:
-    """``transform`` of a fitted char_wb ``TfidfVectorizer``, with per-word counts cached."""
+    """``transform`` of a fitted char_wb ``TfidfVectorizer``, with per-word counts cached
+    (:class:`~analyzer.classify.inference.CharNgramCounter`)."""
 
     def __init__(self, vectorizer: Any, *, max_words: int = MAX_CACHED_WORDS) -> None:
-        self.vectorizer = vectorizer
-        self.min_n, self.max_n = vectorizer.ngram_range
-        self.preprocess = vectorizer.build_preprocessor()
-        self.vocabulary = vectorizer.vocabulary_
-        self.max_words = max_words
-        self.slots: dict[str, int] = {}  # word -> index into columns/values
-        self.columns: list[np.ndarray] = []  # per word: vocabulary indices of its n-grams
-        self.values: list[np.ndarray] = []  # per word: how often each occurs
+        from .inference import CharNgramCounter
 
-    def _word_id(self, word: str) -> int:
-        """The cache slot of a word, computing its in-vocabulary n-gram counts on first sight."""
-        slot = self.slots.get(word)
-        if slot is None:
-            found: dict[int, int] = {}
-            vocabulary = self.vocabulary
-            padded = f" {word} "
-            size = len(padded)
-            # the windows of scikit-learn's _char_wb_ngrams for one word: every n-gram inside
-            # " word ", and a word shorter than n counted once, whole
-            for n in range(self.min_n, self.max_n + 1):
-                for gram in [padded[i:i + n] for i in range(max(1, size - n + 1))]:
-                    j = vocabulary.get(gram)
-                    if j is not None:
-                        found[j] = found.get(j, 0) + 1
-                if size <= n:
-                    break
-            slot = self.slots[word] = len(self.columns)
-            self.columns.append(np.fromiter(found.keys(), dtype=np.int64, count=len(found)))
-            self.values.append(np.fromiter(found.values(), dtype=np.float64, count=len(found)))
-        return slot
+        self.vectorizer = vectorizer
+        self.preprocess = vectorizer.build_preprocessor()
+        min_n, max_n = vectorizer.ngram_range
+        self.counter = CharNgramCounter(vectorizer.vocabulary_, min_n, max_n, max_words=max_words)
 
     def counts(self, documents: Any) -> Any:
         """The raw count matrix, as ``CountVectorizer.transform`` builds it."""
         import scipy.sparse as sp
 
-        if len(self.slots) > self.max_words:
-            self.slots, self.columns, self.values = {}, [], []
-        slots: list[int] = []
-        words_per_doc: list[int] = []
-        for doc in documents:
-            words = self.preprocess(doc).split()
-            slots.extend(self._word_id(w) for w in words)
-            words_per_doc.append(len(words))
-        n_docs = len(words_per_doc)
-        shape = (n_docs, len(self.vocabulary))
-        if not slots:
-            return sp.csr_matrix(shape, dtype=self.vectorizer.dtype)
-        columns = [self.columns[i] for i in slots]
-        rows = np.repeat(np.repeat(np.arange(n_docs), words_per_doc), [len(c) for c in columns])
-        matrix = sp.coo_matrix((np.concatenate([self.values[i] for i in slots]), (rows, np.concatenate(columns))),
-                               shape=shape).tocsr()  # adds up a document's words per column
+        texts = [self.preprocess(doc) for doc in documents]
+        rows, columns, values = self.counter.counts(texts)
+        shape = (len(texts), len(self.counter.vocabulary))
+        matrix = sp.coo_matrix((values, (rows, columns)), shape=shape).tocsr()  # adds up a text's words
         matrix = matrix.astype(self.vectorizer.dtype, copy=False)
         matrix.sort_indices()
         if self.vectorizer.binary:

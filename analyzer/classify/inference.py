@@ -131,24 +131,21 @@ def _char_wb_grams(word: str, min_n: int, max_n: int) -> list[str]:
     return grams
 
 
-class _Tfidf:
-    """One fitted TF-IDF vectorizer (word or char_wb analyzer)."""
+class CharNgramCounter:
+    """In-vocabulary char_wb n-gram counts of texts, cached per word.
 
-    MAX_CACHED_WORDS = 50_000
+    The windows never cross a word boundary, so a text's counts are the sum of its words'
+    counts, and words repeat a lot (Zipf): each word's counts are computed once. The cache
+    is emptied when it holds more than ``max_words`` words, so memory stays bounded.
+    """
 
-    def __init__(self, part: dict[str, Any], terms: np.ndarray, idf: np.ndarray) -> None:
-        self.column = part["column"]
-        self.analyzer = part["analyzer"]
-        self.min_n, self.max_n = part["ngram_range"]
-        self.sublinear = part["sublinear_tf"]
-        self.token = re.compile(part["token_pattern"])
-        self.vocabulary = {str(t): i for i, t in enumerate(terms.tolist())}
-        self.idf = idf
-        self.slots: dict[str, int] = {}  # char_wb: word -> its cached counts
-        self.columns: list[np.ndarray] = []
-        self.values: list[np.ndarray] = []
+    def __init__(self, vocabulary: dict[str, int], min_n: int, max_n: int, *, max_words: int = 50_000) -> None:
+        self.vocabulary, self.min_n, self.max_n, self.max_words = vocabulary, min_n, max_n, max_words
+        self.slots: dict[str, int] = {}  # word -> index into columns/values
+        self.columns: list[np.ndarray] = []  # per word: vocabulary indices of its n-grams
+        self.values: list[np.ndarray] = []  # per word: how often each occurs
 
-    def _word_slot(self, word: str) -> int:
+    def _slot(self, word: str) -> int:
         slot = self.slots.get(word)
         if slot is None:
             found: dict[int, int] = {}
@@ -161,6 +158,37 @@ class _Tfidf:
             self.values.append(np.fromiter(found.values(), dtype=np.float64, count=len(found)))
         return slot
 
+    def counts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, counts) of the texts' in-vocabulary n-grams, not yet summed per
+        cell. ``texts`` are already preprocessed (lower-cased)."""
+        if len(self.slots) > self.max_words:
+            self.slots, self.columns, self.values = {}, [], []
+        slots: list[int] = []
+        per_text = []
+        for text in texts:
+            words = text.split()
+            slots.extend(self._slot(w) for w in words)
+            per_text.append(len(words))
+        if not slots:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        columns = [self.columns[s] for s in slots]
+        rows = np.repeat(np.repeat(np.arange(len(texts)), per_text), [len(c) for c in columns])
+        return rows, np.concatenate(columns), np.concatenate([self.values[s] for s in slots])
+
+
+class _Tfidf:
+    """One fitted TF-IDF vectorizer (word or char_wb analyzer)."""
+
+    def __init__(self, part: dict[str, Any], terms: np.ndarray, idf: np.ndarray) -> None:
+        self.column = part["column"]
+        self.analyzer = part["analyzer"]
+        self.min_n, self.max_n = part["ngram_range"]
+        self.sublinear = part["sublinear_tf"]
+        self.token = re.compile(part["token_pattern"])
+        self.vocabulary = {str(t): i for i, t in enumerate(terms.tolist())}
+        self.idf = idf
+        self.chars = CharNgramCounter(self.vocabulary, self.min_n, self.max_n)
+
     def _word_grams(self, doc: str) -> list[str]:
         tokens = self.token.findall(doc.lower())
         grams = list(tokens) if self.min_n == 1 else []
@@ -171,19 +199,7 @@ class _Tfidf:
     def counts(self, docs: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns, counts) of the in-vocabulary n-grams, unsummed."""
         if self.analyzer == "char_wb":
-            if len(self.slots) > self.MAX_CACHED_WORDS:
-                self.slots, self.columns, self.values = {}, [], []
-            slots: list[int] = []
-            per_doc = []
-            for doc in docs:
-                words = doc.lower().split()
-                slots.extend(self._word_slot(w) for w in words)
-                per_doc.append(len(words))
-            if not slots:
-                return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-            columns = [self.columns[s] for s in slots]
-            rows = np.repeat(np.repeat(np.arange(len(docs)), per_doc), [len(c) for c in columns])
-            return rows, np.concatenate(columns), np.concatenate([self.values[s] for s in slots])
+            return self.chars.counts([doc.lower() for doc in docs])
         rows_l: list[int] = []
         cols_l: list[int] = []
         vocabulary = self.vocabulary
