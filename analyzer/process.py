@@ -146,7 +146,7 @@ def process_document(
         return error_result(path, f"cannot be read: {exc.strerror or exc}", pipeline=pipeline)
     try:
         doc = extract(path, pdf_engine=settings.pdf_engine, cache=cache, sha256=sha256,
-                      max_pages=settings.max_pages)
+                      max_pages=settings.max_pages, parallel=parallel)
     except WaardenscanError as exc:
         return error_result(path, str(exc), sha256=sha256, pipeline=pipeline,
                             seconds=time.perf_counter() - started)

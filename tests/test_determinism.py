@@ -141,14 +141,17 @@ def test_killed_runs_never_leave_half_files_and_resume_completes(raw, tmp_path):
 
 
 def test_one_large_document_over_several_processes_gives_identical_csv_files(raw, tmp_path, monkeypatch):
-    """--jobs 2 on a single document cuts its blocks into chunks analysed by forked
-    processes; every table is byte-identical to one process doing it all."""
+    """--jobs 2 on a single document reads its pages and analyses chunks of its blocks in
+    forked processes; every table is byte-identical to one process doing it all."""
     from analyzer import process
 
     path = next(raw.rglob("TK2010_VVD.pdf"), None)
     if path is None:
         pytest.skip("TK2010_VVD.pdf missing from the shared corpus")
+    from analyzer.ingest import pdf
+
     monkeypatch.setattr(process, "PARALLEL_MIN_PAGES", 10)  # 42 pages: small enough for a unit test
+    monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 10)  # its pages are read by 2 processes too
     chunked = []
     real_chunks = process._chunks
     monkeypatch.setattr(process, "_chunks", lambda *a: chunked.append(1) or real_chunks(*a))

@@ -212,3 +212,17 @@ def test_discover_recurses_sorted_and_skips_symlink_loops(tmp_path):
     found, problems = discover([tmp_path, tmp_path / "nope.pdf"])
     assert [p.name for p in found] == ["a.md", "z.txt"]
     assert problems and problems[0][1] == "no such file or folder"
+
+
+def test_pages_of_a_large_pdf_read_by_several_processes_are_the_same_pages(raw, monkeypatch):
+    from analyzer.ingest import pdf
+
+    path = raw / "wassenaar-beleidsbibliotheek" / "wassenaar_begroting-wassenaar-2021-2024.pdf"
+    if not path.exists():
+        pytest.skip("the Wassenaar begroting is missing from the shared corpus")
+    alone = list(pdf.iter_pages_pdfium(path))
+    together = pdf.read_pages_pdfium(path, parallel=2)
+    assert len(alone) == 201
+    assert together == alone  # same numbers, lines, heights and qualities, in order
+    monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 1000)  # below the threshold: read in this process
+    assert pdf.read_pages_pdfium(path, parallel=2, max_pages=50) == alone[:50]

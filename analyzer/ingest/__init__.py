@@ -113,6 +113,7 @@ def extract(
     cache: ExtractionCache | None = None,
     sha256: str | None = None,
     max_pages: int | None = None,
+    parallel: int = 1,
 ) -> ExtractedDocument:
     """Read one document into pages of cleaned lines with a text-quality flag.
 
@@ -122,6 +123,7 @@ def extract(
         cache: where to keep and look up extractions by sha256; ``None`` disables it.
         sha256: the file's hash if the caller already computed it.
         max_pages: read at most this many pages of a PDF.
+        parallel: processes that may read the pages of one large PDF (same result).
 
     Raises:
         InputError: the file is missing, unreadable, empty, corrupt, encrypted or of an
@@ -146,7 +148,7 @@ def extract(
         hit = cache.get(sha256, key, str(path))
         if hit is not None:
             return hit
-    doc = _extract_uncached(path, kind, pdf_engine=pdf_engine, max_pages=max_pages)
+    doc = _extract_uncached(path, kind, pdf_engine=pdf_engine, max_pages=max_pages, parallel=parallel)
     doc.sha256 = sha256
     doc.extractor = key
     if cache is not None:
@@ -154,7 +156,8 @@ def extract(
     return doc
 
 
-def _extract_uncached(path: Path, kind: str, *, pdf_engine: str, max_pages: int | None) -> ExtractedDocument:
+def _extract_uncached(path: Path, kind: str, *, pdf_engine: str, max_pages: int | None,
+                      parallel: int = 1) -> ExtractedDocument:
     from . import text as textmod
 
     warnings: list[str] = []
@@ -163,7 +166,7 @@ def _extract_uncached(path: Path, kind: str, *, pdf_engine: str, max_pages: int 
         from . import pdf as pdfmod
 
         if pdf_engine == "pdfium":
-            pages = list(pdfmod.iter_pages_pdfium(path, max_pages=max_pages))
+            pages = pdfmod.read_pages_pdfium(path, max_pages=max_pages, parallel=parallel)
         elif pdf_engine == "pdfplumber":
             pages = list(pdfmod.iter_pages_pdfplumber(path, max_pages=max_pages))
         else:

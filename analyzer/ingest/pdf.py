@@ -52,8 +52,10 @@ def pdf_title(path: Path) -> str:
         pdf.close()
 
 
-def iter_pages_pdfium(path: Path, *, max_pages: int | None = None) -> Iterator[Page]:
-    """Yield the pages of a PDF with per-line font sizes, one page in memory at a time."""
+def iter_pages_pdfium(path: Path, *, max_pages: int | None = None, first: int = 0,
+                      last: int | None = None) -> Iterator[Page]:
+    """Yield the pages of a PDF with per-line font sizes, one page in memory at a time
+    (pages ``first`` up to ``last``, 0-based, if given)."""
     import pypdfium2.raw as raw_api
 
     pdf = _open_pdfium(path)
@@ -62,7 +64,9 @@ def iter_pages_pdfium(path: Path, *, max_pages: int | None = None) -> Iterator[P
         n_pages = len(pdf)
         if max_pages is not None:
             n_pages = min(n_pages, max_pages)
-        for index in range(n_pages):
+        if last is not None:
+            n_pages = min(n_pages, last)
+        for index in range(first, n_pages):
             try:
                 page = pdf[index]
                 textpage = page.get_textpage()
@@ -99,6 +103,37 @@ def iter_pages_pdfium(path: Path, *, max_pages: int | None = None) -> Iterator[P
                 page.close()
     finally:
         pdf.close()
+
+
+PARALLEL_MIN_PAGES = 100
+"""A PDF of at least this many pages is read by several processes when asked to."""
+
+
+def _page_range(args: tuple[str, int, int]) -> list[Page]:
+    path, first, last = args
+    return list(iter_pages_pdfium(Path(path), first=first, last=last))
+
+
+def read_pages_pdfium(path: Path, *, max_pages: int | None = None, parallel: int = 1) -> list[Page]:
+    """All pages of a PDF (see :func:`iter_pages_pdfium`); with ``parallel > 1`` and at least
+    :data:`PARALLEL_MIN_PAGES` pages, consecutive page ranges are read by that many forked
+    processes and put back in order (the same pages)."""
+    if parallel > 1:
+        pdf = _open_pdfium(path)
+        try:
+            n_pages = len(pdf)
+        finally:
+            pdf.close()
+        n_pages = min(n_pages, max_pages) if max_pages is not None else n_pages
+        if n_pages >= PARALLEL_MIN_PAGES:
+            import multiprocessing as mp
+
+            parts = 4 * parallel
+            bounds = [round(i * n_pages / parts) for i in range(parts + 1)]
+            ranges = [(str(path), a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+            with mp.get_context("fork").Pool(parallel) as pool:
+                return [page for part in pool.map(_page_range, ranges, chunksize=1) for page in part]
+    return list(iter_pages_pdfium(path, max_pages=max_pages))
 
 
 def iter_pages_pdfplumber(path: Path, *, max_pages: int | None = None) -> Iterator[Page]:
