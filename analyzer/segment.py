@@ -27,6 +27,8 @@ MAX_BLOCK_CHARS = 20_000
 # a footnote number glued to the full stop ("flink gestegen.8 Dat steeg") would hide the sentence end
 FOOTNOTE_MARK = re.compile(r"(?<=[a-z\)’'\"])\.\d{1,3}(?=\s+[A-Z(‘'\"]|\s*$)")
 _WORD = re.compile(r"\w", re.UNICODE)
+_WORD_INFO: dict[str, tuple[str, str, bool]] = {}  # word -> (lower case, simplemma lemma, has a word character)
+_WORD_INFO_MAX = 100_000
 
 
 @dataclass(slots=True)
@@ -247,11 +249,17 @@ def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: S
                 if is_space[i]:
                     continue
                 word = words[i]
-                lower = word.lower()
-                lemma = lemmatize_word(lower) if own_lemmas else strings[columns[4][i]].lower()
-                tokens.append(Token(word, lower, lemma or lower, idx[i] - offset))
-                if _WORD.match(word):
-                    n_words += 1
+                known = _WORD_INFO.get(word) if own_lemmas else None
+                if known is None:
+                    lower = word.lower()
+                    lemma = (lemmatize_word(lower) if own_lemmas else strings[columns[4][i]].lower()) or lower
+                    known = (lower, lemma, _WORD.match(word) is not None)
+                    if own_lemmas:  # the fallback's lemma depends on the word alone: remember it
+                        if len(_WORD_INFO) > _WORD_INFO_MAX:
+                            _WORD_INFO.clear()
+                        _WORD_INFO[word] = known
+                tokens.append(Token(word, known[0], known[1], idx[i] - offset))
+                n_words += known[2]
             index = len(sentences)
             sentences.append(Sentence(
                 doc_id=doc_id, sentence_id=f"{doc_id}:{index + 1:05d}", index=index,
