@@ -73,9 +73,15 @@ def csv_text(frame: pd.DataFrame, columns: list[str], *, excel_safe: bool = Fals
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    for row in frame[columns].itertuples(index=False, name=None):
+    for row in _rows(frame, columns):
         writer.writerow([_format(v, excel_safe=excel_safe) for v in row])
     return buffer.getvalue()
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]):  # type: ignore[no-untyped-def]
+    """The frame's rows as tuples of Python values (column lists zipped: much cheaper than
+    itertuples on large tables, same values)."""
+    return zip(*(frame[c].tolist() for c in columns), strict=True)
 
 
 def write_csv(frame: pd.DataFrame, path: Path, columns: list[str], *, excel_safe: bool = False) -> Path:
@@ -130,7 +136,7 @@ class CsvStream:
     def write(self, frame: pd.DataFrame) -> None:
         if frame.empty:
             return
-        for row in frame[self.columns].itertuples(index=False, name=None):
+        for row in _rows(frame, self.columns):
             self.writer.writerow([_format(v, excel_safe=self.excel_safe) for v in row])
 
     def write_records(self, records: list[dict]) -> None:

@@ -38,30 +38,28 @@ def hypergeom_sf(k: int, total: int, successes: int, draws: int) -> float:
     if k >= high:
         return 0.0
     mode = (draws + 1) * (successes + 1) // (total + 2)
-    base = _log_comb(total, draws)
-
-    def pmf(x: int) -> float:
-        return math.exp(_log_comb(successes, x) + _log_comb(total - successes, draws - x) - base)
-
-    def ratio_up(x: int) -> float:  # pmf(x + 1) / pmf(x)
-        return (successes - x) * (draws - x) / ((x + 1) * (total - successes - draws + x + 1))
-
+    rest = total - successes
+    log_base = _log_comb(total, draws)
+    # pmf(x + 1) / pmf(x) = (successes - x) * (draws - x) / ((x + 1) * (rest - draws + x + 1)),
+    # written out in the loops below (this runs for every co-occurring pair of every document)
     if k + 1 > mode:  # upper tail, from k + 1 upward: terms only fall
-        term = pmf(k + 1)
-        acc, x = term, k + 1
+        x = k + 1
+        term = math.exp(_log_comb(successes, x) + _log_comb(rest, draws - x) - log_base)
+        acc = term
         while x < high:
-            term *= ratio_up(x)
+            term *= (successes - x) * (draws - x) / ((x + 1) * (rest - draws + x + 1))
             x += 1
             acc += term
             if term < acc * _TINY:
                 break
         return min(1.0, acc)
     # lower tail P(X <= k), from k downward: terms only fall; return its complement
-    term = pmf(k)
-    acc, x = term, k
+    x = k
+    term = math.exp(_log_comb(successes, x) + _log_comb(rest, draws - x) - log_base)
+    acc = term
     while x > low:
-        term /= ratio_up(x - 1)
         x -= 1
+        term *= ((x + 1) * (rest - draws + x + 1)) / ((successes - x) * (draws - x))
         acc += term
         if term < acc * _TINY:
             break
