@@ -338,8 +338,8 @@ class _Assembler:
             stream.__exit__(*exc)
 
     def add(self, r: DocResult) -> None:
-        from .io import records_text
         from .process import document_tables, error_result, light_view
+
         view = r.light
         r.light = None
         if view is None and r.key is not None and not self.excel_safe:
@@ -352,12 +352,8 @@ class _Assembler:
             if full.sentences and full.tables is None:
                 full.tables = document_tables(full, self.lex, method=self.settings.method,
                                               count_negated=self.count_negated)
-            view = light_view(full)
+            view = light_view(full, excel_safe=self.excel_safe)
             assert view is not None
-            if self.excel_safe and view["rows"]:
-                view["rows"] = {name: records_text(records, columns, excel_safe=True) for name, records, columns in (
-                    ("sentences", full.sentences, schemas.SENTENCES), ("matches", full.matches, schemas.MATCHES),
-                    ("sections", full.tables["sections"], schemas.SECTIONS))}  # type: ignore[index]
         document = view["document"]
         document["path"] = r.document["path"]
         self.doc_rows.append(document)

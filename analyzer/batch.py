@@ -95,11 +95,10 @@ class ResultStore:
             return None
 
     @staticmethod
-    def encode(data: DocResult | dict[str, Any]) -> bytes:
-        """A result (or its light view) as stored: gzip-compressed JSON (encode once, write
-        to several stores)."""
-        raw = data.to_json() if isinstance(data, DocResult) else data
-        return gzip.compress(json.dumps(raw, ensure_ascii=False).encode("utf-8"), compresslevel=3, mtime=0)
+    def encode(result: DocResult) -> bytes:
+        """A result as stored: gzip-compressed JSON (encode once, write to several stores)."""
+        data = json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
+        return gzip.compress(data, compresslevel=3, mtime=0)
 
     def put(self, key: str, result: DocResult, *, blob: bytes | None = None, light_blob: bytes | None = None) -> None:
         try:

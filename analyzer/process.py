@@ -75,12 +75,12 @@ class DocResult:
                    tables=data.get("tables"))
 
 
-def light_view(result: DocResult) -> dict[str, Any] | None:
+def light_view(result: DocResult, *, excel_safe: bool = False) -> dict[str, Any] | None:
     """What assembling the streamed outputs needs of a finished document: its row, summary
     tables and evidence sentences and matches (column-wise: a dict of lists per table,
     cheap to store and read back), and its sentences.csv, matches.csv and sections.csv rows
-    already formatted (so a re-run only copies text). None when the summary tables were
-    not computed."""
+    already formatted (so a re-run only copies text; ``excel_safe`` as ``--excel-safe``
+    formats them). None when the summary tables were not computed."""
     from . import schemas
     from .io import records_text
 
@@ -93,9 +93,9 @@ def light_view(result: DocResult) -> dict[str, Any] | None:
     if result.sentences:
         assert result.tables is not None
         keep = set(result.tables["evidence"])
-        rows = {"sentences": records_text(result.sentences, schemas.SENTENCES),
-                "matches": records_text(result.matches, schemas.MATCHES),
-                "sections": records_text(result.tables["sections"], schemas.SECTIONS)}
+        rows = {"sentences": records_text(result.sentences, schemas.SENTENCES, excel_safe=excel_safe),
+                "matches": records_text(result.matches, schemas.MATCHES, excel_safe=excel_safe),
+                "sections": records_text(result.tables["sections"], schemas.SECTIONS, excel_safe=excel_safe)}
         evidence = {"sentences": columnar([r for r in result.sentences if r["sentence_id"] in keep]),
                     "matches": columnar([r for r in result.matches if r["sentence_id"] in keep])}
     return {"document": result.document, "tables": tables, "rows": rows, "evidence": evidence}
@@ -249,8 +249,6 @@ def _analyse(blocks, state, *, doc_id, nlp, matcher, model, settings) -> _Analys
     from .segment import segment_blocks
 
     sentences = segment_blocks(blocks, nlp, doc_id=doc_id, state=state)
-    for s in sentences:
-        s.tokens = s.tokens if s.kind in SCORED_KINDS else []  # only scored sentences need tokens
     scored = [s for s in sentences if s.kind in SCORED_KINDS]
     hits = [matcher.match(s) for s in scored] if matcher is not None else None
     labels = None
@@ -300,7 +298,8 @@ def _score(doc_id, doc, *, nlp, matcher, model, settings, parallel: int = 1) -> 
     blocks = _blocks(doc)
     kw = {"doc_id": doc_id, "nlp": nlp, "matcher": matcher, "model": model, "settings": settings}
     if parallel > 1 and doc.n_pages >= PARALLEL_MIN_PAGES and len(blocks) >= 4 * parallel:
-        chunks = _chunks(blocks, section_states(blocks), 4 * parallel)
+        before = [START, *section_states(blocks)[:-1]]  # the section state before each block
+        chunks = _chunks(blocks, before, 4 * parallel)
         _SHARED.update(kw)
         try:
             with mp.get_context("fork").Pool(parallel) as pool:

@@ -170,31 +170,6 @@ def sections(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *
     return pd.DataFrame(rows, columns=SECTIONS)
 
 
-def bin_section_rows(sections: pd.DataFrame, *, max_rows: int = 60) -> pd.DataFrame:
-    """One document's sections merged into at most ``max_rows`` consecutive groups.
-
-    Counts are summed, so a group's share is the share of its sentences; the heading is the
-    first section's with "(+k)" for the k merged after it. Used to keep what a report needs
-    of a long document in memory while sections.csv itself keeps every section.
-    """
-    order = list(dict.fromkeys(sections["section_index"]))
-    if len(order) <= max_rows:
-        return sections
-    row_of = {s: (i * max_rows) // len(order) for i, s in enumerate(order)}
-    frame = sections.assign(_row=sections["section_index"].map(row_of))
-    first = frame.drop_duplicates("_row").set_index("_row")
-    size = frame.groupby("_row")["section_index"].nunique()
-    agg = frame.groupby(["_row", "method", "cluster"], sort=False).agg(
-        n_sentences=("n_sentences", "sum"), n_hits=("n_hits", "sum"), n_sentences_total=("n_sentences_total", "sum"),
-        group=("group", "first"), page=("page", "min")).reset_index()
-    agg["doc_id"] = sections["doc_id"].iloc[0]
-    agg["section_index"] = agg["_row"].map(first["section_index"])
-    agg["section"] = [f"{first.loc[r, 'section'] or '(no heading)'} (+{size[r] - 1})" if size[r] > 1
-                      else first.loc[r, "section"] for r in agg["_row"]]
-    agg["share"] = agg["n_sentences"] / agg["n_sentences_total"].clip(lower=1)
-    return agg[SECTIONS]
-
-
 def cooccurrence(sentences: pd.DataFrame, matches: pd.DataFrame, lexicon: Lexicon, *, method: str = "both",
                  count_negated: bool = False) -> pd.DataFrame:
     """Cluster pairs that share sentences, with lift over chance and a one-sided p-value.

@@ -161,23 +161,21 @@ def sentence_starts(words: list[str], is_punct: list[int], punct_chars: set[str]
     return starts
 
 
-SectionState = tuple[str, int, int, tuple[tuple[int, str], ...]]
-"""(heading, level, section index, stack of (level, heading)) before a block."""
+SectionState = tuple[str, int, int]
+"""(heading, level, running section index)."""
 
-START: SectionState = ("", 0, 0, ())
+START: SectionState = ("", 0, 0)
 
 
-def section_states(blocks: list[_Block]) -> list[SectionState]:
-    """The section state before each block (cheap: only headings change it)."""
+def section_states(blocks: list[_Block], start: SectionState = START) -> list[SectionState]:
+    """The section each block belongs to, continuing from ``start``: a heading opens a new
+    one (and belongs to it)."""
     states = []
-    section, level, index, stack = START
+    section, level, index = start
     for block in blocks:
-        states.append((section, level, index, stack))
         if block.kind == "heading":
-            index += 1
-            kept = [entry for entry in stack if entry[0] < block.level]
-            stack = (*kept, (block.level, block.text))
-            section, level = block.text, block.level
+            section, level, index = block.text, block.level, index + 1
+        states.append((section, level, index))
     return states
 
 
@@ -203,8 +201,6 @@ def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: S
     from .nlp import LEMMATIZER_NAME, lemmatize_word
 
     sentences: list[Sentence] = []
-    section, section_level, section_index, frozen = state
-    stack: list[tuple[int, str]] = list(frozen)
     texts = [b.text for b in blocks]
     # Token attributes are read as arrays (no spaCy Token objects). In the fallback
     # pipeline the simplemma lemmas are looked up here from their cache, and the
@@ -218,13 +214,9 @@ def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: S
     disable = ([LEMMATIZER_NAME] if own_lemmas else []) + (["sentencizer"] if own_sentences else [])
     attrs = [IDX, LENGTH, IS_SPACE, IS_PUNCT if own_sentences else SENT_START] + ([] if own_lemmas else [LEMMA])
     strings = nlp.vocab.strings
-    for block, spacy_doc in zip(blocks, nlp.pipe(texts, batch_size=128, disable=disable), strict=True):
-        if block.kind == "heading":
-            section_index += 1
-            while stack and stack[-1][0] >= block.level:
-                stack.pop()
-            stack.append((block.level, block.text))
-            section, section_level = block.text, block.level
+    docs = nlp.pipe(texts, batch_size=128, disable=disable)
+    for block, (section, section_level, section_index), spacy_doc in zip(
+            blocks, section_states(blocks, state), docs, strict=True):
         n = len(spacy_doc)
         if n == 0:
             continue

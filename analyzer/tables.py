@@ -198,8 +198,8 @@ def binned_sections(rows: list[dict[str, Any]], method: str, *, max_rows: int = 
     method, merged into at most ``max_rows`` consecutive groups of sections.
 
     Counts are summed, so a group's share is the share of its sentences; the heading is the
-    first section's with "(+k)" for the k merged after it (as
-    :func:`analyzer.profile.bin_section_rows`).
+    first section's with "(+k)" for the k merged after it. Used to keep what a report needs
+    of a long document in memory while sections.csv itself keeps every section.
     """
     mine = [r for r in rows if r["method"] == method]
     order = list(dict.fromkeys(r["section_index"] for r in mine))

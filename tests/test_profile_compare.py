@@ -129,12 +129,12 @@ def test_bh_and_newcombe_reference_values():
 
 
 def test_long_documents_are_binned_for_the_report_without_changing_totals():
-    from analyzer.profile import bin_section_rows
+    from analyzer.tables import binned_sections
 
     per_sentence = ([["Menselijke maat"]] + [[]] * 4) * 100 + [["Preventie"]] * 5  # 101 sections of 5 sentences
     docs, sents, matches = make_tables({"d": per_sentence})
     sec = sections(sents, matches, LEX, method="lexicon")
-    binned = bin_section_rows(sec, max_rows=20)
+    binned = pd.DataFrame(binned_sections(sec.to_dict("records"), "lexicon", max_rows=20), columns=SECTIONS)
     assert binned["section_index"].nunique() == 20 and list(binned.columns) == SECTIONS
     for cluster in ("Kwaliteit", "Continuïteit"):
         full = sec[sec.cluster == cluster]

@@ -13,21 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_CACHED_WORDS = 50_000
-"""The cache is emptied when it holds more words than this, so memory stays bounded."""
-
 
 class CachedCharNgrams:
     """``transform`` of a fitted char_wb ``TfidfVectorizer``, with per-word counts cached
     (:class:`~analyzer.classify.inference.CharNgramCounter`)."""
 
-    def __init__(self, vectorizer: Any, *, max_words: int = MAX_CACHED_WORDS) -> None:
+    def __init__(self, vectorizer: Any) -> None:
         from .inference import CharNgramCounter
 
         self.vectorizer = vectorizer
         self.preprocess = vectorizer.build_preprocessor()
         min_n, max_n = vectorizer.ngram_range
-        self.counter = CharNgramCounter(vectorizer.vocabulary_, min_n, max_n, max_words=max_words)
+        self.counter = CharNgramCounter(vectorizer.vocabulary_, min_n, max_n)
 
     def counts(self, documents: Any) -> Any:
         """The raw count matrix, as ``CountVectorizer.transform`` builds it."""
