@@ -18,8 +18,8 @@ _LAZY = {
     "compare": ("analyzer.api", "compare"),
     "extract": ("analyzer.api", "extract"),
     "load_result": ("analyzer.api", "load_result"),
-    "load_lexicon": ("analyzer.lexicon", "load_lexicon"),
-    "load_model": ("analyzer.classify.model", "load_model"),
+    "load_lexicon": ("analyzer.scoring.lexicon", "load_lexicon"),
+    "load_model": ("analyzer.scoring.classifier.model", "load_model"),
     "build_pipeline": ("analyzer.nlp", "build_pipeline"),
 }
 

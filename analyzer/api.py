@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import __version__, schemas
 from .errors import InputError, ModelError, WaardenscanError
-from .io import prepare_outdir, write_csv, write_json
+from .output.io import prepare_outdir, write_csv, write_json
 from .process import DocResult
 from .process import result_frames as _frames
 
@@ -92,7 +92,7 @@ class ScoreResult:
         run = dict(self.run)
         run["outputs"] = sorted(p.name for p in written)
         if report and self.lexicon is not None:
-            from .report.html import write_score_report
+            from .output.report.html import write_score_report
 
             written.append(write_score_report(self, outdir / "report.html"))
             run["outputs"].append("report.html")
@@ -149,7 +149,7 @@ class _Resources:
         return pipeline_name(self.nlp) if self.nlp is not None else pipeline_label(self.pipeline)
 
     def load(self) -> None:
-        from .lexicon import Matcher
+        from .scoring.lexicon import Matcher
         from .nlp import build_pipeline, pipeline_name
 
         if self.nlp is None:
@@ -160,7 +160,7 @@ class _Resources:
         if self.matcher is None:
             self.matcher = Matcher(self.lexicon)
         if self.clf is None and self.model_folder is not None:
-            from .classify.model import load_model
+            from .scoring.classifier.model import load_model
 
             self.clf = load_model(self.model_folder, lexicon=self.lexicon)
 
@@ -223,7 +223,7 @@ def score(
     """
     from .batch import ResultStore, run_batch
     from .ingest import ExtractionCache, default_cache_dir, discover
-    from .lexicon import Lexicon, load_lexicon
+    from .scoring.lexicon import Lexicon, load_lexicon
     from .process import Settings
     from .profile import cooccurrence, coverage, method_agreement, profiles, sections
 
@@ -236,7 +236,7 @@ def score(
     # actually has to be processed (a fully cached re-run loads neither).
     resources = _Resources(lexicon=lex, nlp=nlp, pipeline=pipeline)
     if method in ("classifier", "both") and model is not None:
-        from .classify.model import ValueClassifier, check_model, default_model_path
+        from .scoring.classifier.model import ValueClassifier, check_model, default_model_path
 
         if isinstance(model, ValueClassifier):
             resources.clf = model
@@ -315,7 +315,7 @@ class _Assembler:
 
     def __init__(self, store: Any, lex: Any, settings: Any, count_negated: bool, outdir: Path, *,
                  excel_safe: bool) -> None:
-        from .io import CsvStream
+        from .output.io import CsvStream
         from .profile import methods_for
 
         self.store, self.lex, self.settings, self.count_negated = store, lex, settings, count_negated
@@ -433,7 +433,7 @@ def load_result(outdir: str | Path, *, lexicon: Any = None) -> ScoreResult:
     """
     import json
 
-    from .lexicon import Lexicon, load_lexicon
+    from .scoring.lexicon import Lexicon, load_lexicon
 
     outdir = Path(outdir)
     if not (outdir / "profiles.csv").exists():
@@ -483,7 +483,7 @@ class CompareResult:
         (outdir / "summary.txt").write_text("\n".join(self.summary) + "\n", encoding="utf-8")
         written.append(outdir / "summary.txt")
         if report:
-            from .report.html import write_compare_report
+            from .output.report.html import write_compare_report
 
             written.append(write_compare_report(self, outdir / "compare.html"))
         run = dict(self.run)

@@ -1,7 +1,7 @@
 """The ``waardenscan`` command line: argument parsing and printing only.
 
 Each command calls one function of the library (:mod:`analyzer.api`,
-:mod:`analyzer.lexicon`, :mod:`analyzer.classify`). Heavy modules are imported inside
+:mod:`analyzer.scoring.lexicon`, :mod:`analyzer.scoring.classifier`). Heavy modules are imported inside
 the commands so that ``waardenscan --help`` starts fast.
 
 Exit codes: 0 all documents processed (warnings allowed); 1 the outputs were written
@@ -133,7 +133,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def cmd_lexicon_check(args: argparse.Namespace) -> int:
-    from .lexicon import load_lexicon
+    from .scoring.lexicon import load_lexicon
 
     lex = load_lexicon(args.path)
     per_value = {v: sum(t.value == v for t in lex.terms) for v in lex.values}
@@ -146,7 +146,7 @@ def cmd_lexicon_check(args: argparse.Namespace) -> int:
 
 
 def cmd_lexicon_show(args: argparse.Namespace) -> int:
-    from .lexicon import load_lexicon
+    from .scoring.lexicon import load_lexicon
 
     lex = load_lexicon(args.path)
     print(f"{lex.label()}")
@@ -167,21 +167,21 @@ def cmd_lexicon_show(args: argparse.Namespace) -> int:
 
 
 def cmd_model_train(args: argparse.Namespace) -> int:
-    from .classify.train import train_cli
+    from .scoring.classifier.train import train_cli
 
     return train_cli(corpus=args.corpus, out=args.out, seed=args.seed, pipeline=args.pipeline,
                      compare_alternatives=not args.fast)
 
 
 def cmd_model_evaluate(args: argparse.Namespace) -> int:
-    from .classify.evaluate import evaluate_cli
+    from .scoring.classifier.evaluate import evaluate_cli
 
     return evaluate_cli(model=args.model, corpus=args.corpus, pipeline=args.pipeline, write=not args.no_write,
                         bootstrap=args.bootstrap)
 
 
 def cmd_model_export(args: argparse.Namespace) -> int:
-    from .classify.model import add_inference
+    from .scoring.classifier.model import add_inference
 
     folder = add_inference(args.model)
     print(f"wrote {folder / 'inference.npz'} and its sha256 in meta.json")
@@ -209,7 +209,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _prepare(outdir: Path) -> None:
-    from .io import prepare_outdir
+    from .output.io import prepare_outdir
 
     prepare_outdir(outdir)
 

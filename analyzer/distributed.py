@@ -23,7 +23,7 @@ from .process import DocResult, error_result
 @lru_cache(maxsize=4)
 def _context(config_json: str) -> dict[str, Any]:
     from .ingest import ExtractionCache
-    from .lexicon import Matcher, load_lexicon
+    from .scoring.lexicon import Matcher, load_lexicon
     from .nlp import build_pipeline, pipeline_name
     from .process import Settings
 
@@ -32,7 +32,7 @@ def _context(config_json: str) -> dict[str, Any]:
     lexicon = load_lexicon(config["lexicon"])
     model = None
     if config["model"]:
-        from .classify.model import load_model
+        from .scoring.classifier.model import load_model
 
         model = load_model(config["model"], lexicon=lexicon)
     cache = ExtractionCache(config["cache"]) if config.get("cache") else None

@@ -22,8 +22,8 @@ from .segment import Sentence, make_doc_id
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-    from .classify.model import ValueClassifier
-    from .lexicon import Matcher
+    from .scoring.classifier.model import ValueClassifier
+    from .scoring.lexicon import Matcher
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def light_view(result: DocResult, *, excel_safe: bool = False) -> dict[str, Any]
     already formatted (so a re-run only copies text; ``excel_safe`` as ``--excel-safe``
     formats them). None when the summary tables were not computed."""
     from . import schemas
-    from .io import records_text
+    from .output.io import records_text
 
     if result.sentences and result.tables is None:
         return None

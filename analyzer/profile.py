@@ -21,7 +21,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from .lexicon import Lexicon
+from .scoring.lexicon import Lexicon
 from .schemas import (
     AGREEMENT,
     ALL_DOCS,
@@ -32,7 +32,7 @@ from .schemas import (
     SECTIONS,
     UNUSED_TERMS,
 )
-from .stats import hypergeom_sf
+from .aggregate.stats import hypergeom_sf
 from .tables import methods_for, scheme_names
 
 Z = 1.959963984540054

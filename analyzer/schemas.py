@@ -1,6 +1,6 @@
 """Columns of every output table, declared once.
 
-Writers (:mod:`analyzer.io`) and tests import these lists; the CSV files always have
+Writers (:mod:`analyzer.output.io`) and tests import these lists; the CSV files always have
 exactly these columns in exactly this order. Columns may be added at the end in a new
 minor version; existing names never change (users' scripts rely on them).
 """

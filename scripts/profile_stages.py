@@ -41,9 +41,9 @@ def main() -> int:
 
     from analyzer.api import _Resources
     from analyzer.batch import ResultStore
-    from analyzer.classify.model import check_model
+    from analyzer.scoring.classifier.model import check_model
     from analyzer.ingest import extract, file_sha256
-    from analyzer.lexicon import load_lexicon
+    from analyzer.scoring.lexicon import load_lexicon
     from analyzer.process import SCORED_KINDS, Settings, _score, document_tables, light_view
     from analyzer.segment import START, _blocks, segment_blocks
 

@@ -175,10 +175,10 @@ def norm_key(text: str) -> str:
 def main() -> None:
     from corpus_text import document_sentences  # scripts/corpus_text.py
 
-    from analyzer.classify.model import load_model
+    from analyzer.scoring.classifier.model import load_model
     from analyzer.errors import WaardenscanError
-    from analyzer.lexicon import load_lexicon
-    from analyzer.lexicon.match import Matcher
+    from analyzer.scoring.lexicon import load_lexicon
+    from analyzer.scoring.lexicon.match import Matcher
     from analyzer.nlp import build_pipeline
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

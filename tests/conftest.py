@@ -30,7 +30,7 @@ def nlp():
 
 @pytest.fixture(scope="session")
 def lexicon():
-    from analyzer.lexicon import load_lexicon
+    from analyzer.scoring.lexicon import load_lexicon
 
     return load_lexicon()
 

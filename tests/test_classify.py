@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.classify.model import ESTIMATOR_FILE, META_FILE, load_model, save_model
-from analyzer.classify.train import to_sentences, train
+from analyzer.scoring.classifier.model import ESTIMATOR_FILE, META_FILE, load_model, save_model
+from analyzer.scoring.classifier.train import to_sentences, train
 from analyzer.errors import ModelError
-from analyzer.lexicon import Matcher, load_lexicon
+from analyzer.scoring.lexicon import Matcher, load_lexicon
 
 from .conftest import DATA
 
@@ -67,7 +67,7 @@ def test_training_records_label_order_seed_and_scores(trained):
 
 
 def test_persistence_round_trip_gives_identical_probabilities(trained, tiny_corpus, nlp):
-    from analyzer.classify.corpus import load_corpus
+    from analyzer.scoring.classifier.corpus import load_corpus
 
     clf, folder = trained
     loaded = load_model(folder, lexicon=LEX, engine="sklearn")
@@ -91,7 +91,7 @@ def test_persistence_round_trip_gives_identical_probabilities(trained, tiny_corp
 def test_tampered_inference_file_is_refused(trained, tmp_path):
     import shutil
 
-    from analyzer.classify.model import INFERENCE_FILE
+    from analyzer.scoring.classifier.model import INFERENCE_FILE
 
     _, folder = trained
     bad = tmp_path / "bad"
@@ -107,8 +107,8 @@ def test_tampered_inference_file_is_refused(trained, tmp_path):
 def test_a_pipeline_that_cannot_be_exported_is_scored_by_sklearn(trained, tmp_path):
     import copy
 
-    from analyzer.classify.inference import Unsupported, export
-    from analyzer.classify.model import INFERENCE_FILE
+    from analyzer.scoring.classifier.inference import Unsupported, export
+    from analyzer.scoring.classifier.model import INFERENCE_FILE
 
     clf, _ = trained
     other = copy.deepcopy(clf)
@@ -182,33 +182,22 @@ def test_untrusted_types_in_a_model_file_are_refused(trained, tmp_path):
         load_model(bad, lexicon=LEX, engine="sklearn")
 
 
-def test_cached_char_ngrams_give_sklearns_matrix_and_probabilities(nlp):
-    """The per-word cache of the char n-gram vectorizer changes speed, not numbers."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    from analyzer.classify.fast import CachedCharNgrams
+def test_exported_inference_gives_sklearns_probabilities(nlp):
+    """inference.npz (no scikit-learn at run time) changes speed, not numbers."""
     from analyzer.segment import Sentence, Token
 
     with open(Path(__file__).resolve().parents[1] / "corpus" / "sentences.tsv", encoding="utf-8", newline="") as f:
         texts = [r["text"] for r in csv.DictReader(f, delimiter="\t") if r["split"] == "test"][:400]
     texts += ["", "   ", "a", "één ÉÉN  twee\tdrie\nvier", "zorg-en welzijn, zorg—welzijn!"]
-    fast, plain = load_model(engine="sklearn"), load_model(engine="sklearn", fast=False)
-    chars = dict((name, t) for name, t, _ in fast.estimator.steps[0][1].transformers_)["chars"]
-    assert isinstance(chars.transform, CachedCharNgrams)
-    lowered = [t.lower() for t in texts]
-    expected = TfidfVectorizer.transform(chars, lowered)
-    for _ in range(2):  # the second pass is served from the cache
-        got = chars.transform(lowered)
-        assert got.shape == expected.shape and (got != expected).nnz == 0
+    plain = load_model(engine="sklearn")
     sentences = []
     for i, text in enumerate(texts):
         doc = nlp(text)
         sentences.append(Sentence("t", f"t:{i}", i, 1, "", 0, 0, "prose", text,
                                   [Token(t.text, t.lower_, t.lemma_.lower() or t.lower_, t.idx) for t in doc]))
-    matcher = Matcher(fast.lexicon)
+    matcher = Matcher(plain.lexicon)
     hits = [matcher.match(s) for s in sentences]
     expected_proba = plain.predict_proba(sentences, hits)
-    assert np.array_equal(fast.predict_proba(sentences, hits), expected_proba)
     exported = load_model()  # the packaged inference.npz
     assert exported.inference is not None
     assert np.allclose(exported.predict_proba(sentences, hits), expected_proba, rtol=0, atol=1e-12)

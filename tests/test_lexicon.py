@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.errors import LexiconError
-from analyzer.lexicon import Matcher, load_lexicon
+from analyzer.scoring.lexicon import Matcher, load_lexicon
 
 from .conftest import DATA, sentence
 
@@ -157,7 +157,7 @@ def test_unknown_value_in_folder_lexicon(tmp_path):
 
 def _naive_negation(tokens, first, last, cues):
     """The plain reading of the negation rule (every cue at every position), as an oracle."""
-    from analyzer.lexicon.negation import _BOUNDARY, WINDOW, _matches_at
+    from analyzer.scoring.lexicon.negation import _BOUNDARY, WINDOW, _matches_at
 
     exceptions = [c for c in cues if c.kind == "exception"]
     k = first - 1
@@ -181,7 +181,7 @@ def test_indexed_negation_scan_equals_the_plain_rule(nlp, lexicon):
     token position gets the same answer as checking every cue everywhere."""
     import csv
 
-    from analyzer.lexicon.negation import NegationIndex, find_negation
+    from analyzer.scoring.lexicon.negation import NegationIndex, find_negation
 
     from .conftest import ROOT
 

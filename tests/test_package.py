@@ -21,9 +21,9 @@ def test_wheel_installed_elsewhere_finds_its_data(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target), "WAARDENSCAN_CACHE": str(tmp_path / "cache")}
-    probe = ("import analyzer, analyzer.demo, analyzer.lexicon, analyzer.classify.model as m;"
+    probe = ("import analyzer, analyzer.demo, analyzer.scoring.lexicon, analyzer.scoring.classifier.model as m;"
              "print(analyzer.__file__);"
-             "print(analyzer.lexicon.load_lexicon().label());"
+             "print(analyzer.scoring.lexicon.load_lexicon().label());"
              "print(m.default_model_path());"
              "print(sorted(p.name for p in analyzer.demo.example_paths().values()))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=env, capture_output=True, text=True, check=True)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.compare import bh_adjust, compare_profiles, newcombe, summarize
-from analyzer.lexicon import load_lexicon
+from analyzer.scoring.lexicon import load_lexicon
 from analyzer.profile import profiles, sections, wilson
 from analyzer.schemas import ALL_DOCS, COMPARISON, PROFILES, SECTIONS
 

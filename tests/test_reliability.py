@@ -64,7 +64,7 @@ def dutch_lines(rng: random.Random, n: int, *, prefix: str = "") -> list[str]:
 
 @pytest.fixture(scope="module")
 def toy():
-    from analyzer.lexicon import load_lexicon
+    from analyzer.scoring.lexicon import load_lexicon
 
     return load_lexicon(TOY_LEXICON)
 
@@ -540,7 +540,7 @@ def _model_folder(folder: Path, *, estimator: bytes | None = None, **meta_change
 
 
 def test_model_from_another_format_version(tmp_path, toy, nlp):
-    from analyzer.classify.model import load_model
+    from analyzer.scoring.classifier.model import load_model
 
     folder = _model_folder(tmp_path / "model", estimator=b"dummy estimator", format_version=999)
     with pytest.raises(ModelError, match=r"model format 999 .* reads format 1") as info:
@@ -554,7 +554,7 @@ def test_model_from_another_format_version(tmp_path, toy, nlp):
 def test_model_from_another_scikit_learn_version(tmp_path, toy):
     import sklearn
 
-    from analyzer.classify.model import load_model
+    from analyzer.scoring.classifier.model import load_model
 
     folder = _model_folder(tmp_path / "model", estimator=b"dummy estimator",
                            versions={"scikit-learn": "0.24.2"})
@@ -565,7 +565,7 @@ def test_model_from_another_scikit_learn_version(tmp_path, toy):
 
 
 def test_tampered_model_is_refused(tmp_path, toy):
-    from analyzer.classify.model import load_model
+    from analyzer.scoring.classifier.model import load_model
 
     folder = _model_folder(tmp_path / "model")
     assert load_model(folder, lexicon=toy).labels == ["Continuïteit"]  # the untouched folder loads
@@ -754,7 +754,7 @@ def test_disk_full_while_writing_outputs_is_one_clear_line(tmp_path, monkeypatch
     """ENOSPC during the final writes: exit 2, one line naming the problem, parts kept for --resume."""
     import errno
 
-    import analyzer.io
+    import analyzer.output.io
     from analyzer.cli import main as cli_main
 
     doc = tmp_path / "in" / "beleid.md"
@@ -764,7 +764,7 @@ def test_disk_full_while_writing_outputs_is_one_clear_line(tmp_path, monkeypatch
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "profiles.csv"))
 
-    monkeypatch.setattr(analyzer.io, "write_csv", full)
+    monkeypatch.setattr(analyzer.output.io, "write_csv", full)
     monkeypatch.setattr("analyzer.api.write_csv", full)
     rc = cli_main(["score", str(doc.parent), "-o", str(tmp_path / "out"), "-q", "--no-cache", "--method", "lexicon"])
     err = capsys.readouterr().err.strip().splitlines()

@@ -11,8 +11,8 @@ import pytest
 
 from analyzer.api import compare, load_result, score
 from analyzer.errors import LexiconError
-from analyzer.report import svg
-from analyzer.report.html import CSP, highlight, write_compare_report, write_score_report
+from analyzer.output.report import svg
+from analyzer.output.report.html import CSP, highlight, write_compare_report, write_score_report
 
 TINY_LEXICON = """group\tcluster\tvalue\tterm\tmatch
 ideëel\tVrijheid\tZelfbeschikking\tregie\tlemma
@@ -53,7 +53,7 @@ EXTERNAL = re.compile(r"""(?:src|href|xlink:href|action)\s*=\s*["']?\s*(?:https?
 @pytest.fixture(scope="module")
 def lex_arg(tmp_path_factory):
     """The packaged lexicon when it loads (it is being written), else a tiny one-file lexicon."""
-    from analyzer.lexicon import load_lexicon
+    from analyzer.scoring.lexicon import load_lexicon
 
     try:
         return load_lexicon()
@@ -144,9 +144,9 @@ def test_score_report_is_deterministic(batch, tmp_path):
 def test_score_report_from_written_folder(batch, tmp_path, monkeypatch):
     """CSV round trip: strings and NaN read back from the files must still render."""
     batch.write(tmp_path / "out", report=False)
-    import analyzer.lexicon
+    import analyzer.scoring.lexicon
 
-    monkeypatch.setattr(analyzer.lexicon, "load_lexicon", lambda *a, **k: batch.lexicon)
+    monkeypatch.setattr(analyzer.scoring.lexicon, "load_lexicon", lambda *a, **k: batch.lexicon)
     loaded = load_result(tmp_path / "out")
     assert "n_sentences_total" in loaded.sections.columns
     text = write_score_report(loaded, tmp_path / "report.html").read_text(encoding="utf-8")

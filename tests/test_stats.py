@@ -7,7 +7,7 @@ import random
 import pytest
 from scipy.stats import hypergeom
 
-from analyzer.stats import hypergeom_sf
+from analyzer.aggregate.stats import hypergeom_sf
 
 
 def _cases():

@@ -110,7 +110,7 @@ def report_markdown(result: dict[str, Any], model: ValueClassifier, command: str
 def evaluate_cli(*, model: Path | None, corpus: Path, pipeline: str, write: bool, bootstrap: int) -> int:
     import sys
 
-    from ..nlp import build_pipeline
+    from ...nlp import build_pipeline
 
     clf = load_model(model)
     nlp = build_pipeline(pipeline)

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import WaardenscanError
+from ...errors import WaardenscanError
 
 
 @dataclass(frozen=True)

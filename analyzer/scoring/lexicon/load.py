@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..errors import LexiconError
+from ...errors import LexiconError
 
 MATCH_TYPES = ("lemma", "phrase", "prefix", "suffix", "compound", "separable")
 MIN_COMPOUND_PART = 5

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..io import atomic_write_text
-from ..schemas import ALL_DOCS, SCORED_KINDS
+from ...schemas import ALL_DOCS, SCORED_KINDS
 from . import svg
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..api import CompareResult, ScoreResult
+    from ...api import CompareResult, ScoreResult
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 EVIDENCE_PER_CLUSTER = 3

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import OutputError
+from ..errors import OutputError
 
 FLOAT_DECIMALS = 6
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

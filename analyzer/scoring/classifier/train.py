@@ -12,7 +12,7 @@ Candidates (all stock scikit-learn parts in one ``Pipeline``):
 Candidates are compared by 5-fold cross-validation on train+dev, grouped by document;
 per-cluster thresholds are tuned on the out-of-fold probabilities to maximise F1; the
 best candidate is refit on train+dev. The test split is not touched here (see
-:mod:`analyzer.classify.evaluate`).
+:mod:`analyzer.scoring.classifier.evaluate`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from ... import __version__
 from ..lexicon import Lexicon, Matcher, load_lexicon
-from ..segment import Sentence, Token
+from ...segment import Sentence, Token
 from .corpus import GoldSentence, corpus_hash, load_corpus
 from .features import lexicon_columns, sentence_frame
 from .model import ValueClassifier, save_model
@@ -200,7 +200,7 @@ def model_card(clf: ValueClassifier) -> str:
 
 
 def train_cli(*, corpus: Path, out: Path | None, seed: int, pipeline: str, compare_alternatives: bool = True) -> int:
-    from ..nlp import build_pipeline, pipeline_name
+    from ...nlp import build_pipeline, pipeline_name
 
     nlp = build_pipeline(pipeline)
     clf = train(corpus, nlp=nlp, seed=seed,

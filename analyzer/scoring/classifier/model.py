@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelError
+from ...errors import ModelError
 from ..lexicon import Hit, Lexicon
-from ..segment import Sentence
+from ...segment import Sentence
 from .features import feature_columns, sentence_frame
 
 FORMAT_VERSION = 1
@@ -92,7 +92,7 @@ class ValueClassifier:
     meta: dict[str, Any]
     path: str = ""
     inference: Any = None
-    """A :class:`~analyzer.classify.inference.LinearTfidf` when the model was loaded from its
+    """A :class:`~analyzer.scoring.classifier.inference.LinearTfidf` when the model was loaded from its
     ``inference.npz`` (``estimator`` is then None): same probabilities, no scikit-learn."""
 
     @property
@@ -184,7 +184,7 @@ def _write_inference(clf: ValueClassifier, folder: Path) -> dict[str, str]:
 
 def add_inference(folder: str | Path) -> Path:
     """Give a model folder made without it an ``inference.npz`` (``waardenscan model export``)."""
-    clf = load_model(folder, engine="sklearn", fast=False)
+    clf = load_model(folder, engine="sklearn")
     folder = Path(clf.path)
     extra = _write_inference(clf, folder)
     if not extra:
@@ -228,16 +228,15 @@ def check_model(folder: str | Path | None = None) -> tuple[Path, dict[str, Any]]
 
 
 def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = None,
-               engine: str = "auto", fast: bool = True) -> ValueClassifier:
+               engine: str = "auto") -> ValueClassifier:
     """Load a model folder safely (sha256 checks, skops with trusted types, version check).
 
     Args:
         engine: ``"auto"`` scores with the folder's ``inference.npz`` when it has one
-            (:mod:`analyzer.classify.inference`: no scikit-learn import, same
+            (:mod:`analyzer.scoring.classifier.inference`: no scikit-learn import, same
             probabilities), else with the scikit-learn estimator; ``"sklearn"`` always
-            loads the estimator (needed to inspect or retrain it).
-        fast: with the scikit-learn estimator, let the character n-gram vectorizer cache
-            per-word counts (:mod:`analyzer.classify.fast`): same probabilities, less time.
+            loads the estimator (needed to inspect or retrain it, and the oracle that
+            ``inference.npz`` is tested against).
 
     Raises:
         ModelError: missing files, tampered estimator, untrusted types, or a model made
@@ -278,8 +277,4 @@ def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = No
         if type(exc).__name__ == "UntrustedTypesFoundException":
             raise ModelError(f"{est_path}: contains untrusted types ({exc}); refusing to load") from None
         raise ModelError(f"{est_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
-    if fast:
-        from .fast import speed_up
-
-        speed_up(estimator)
     return ValueClassifier(estimator=estimator, **common)  # type: ignore[arg-type]

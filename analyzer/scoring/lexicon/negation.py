@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..segment import Token
+    from ...segment import Token
     from .load import NegationCue
 
 WINDOW = 4

@@ -14,7 +14,7 @@
 
 Longest match wins: overlapping candidates are resolved by character span, longest
 first, so "menselijke maat" is one hit, not also "menselijk". Each hit is checked for
-negation (:mod:`analyzer.lexicon.negation`).
+negation (:mod:`analyzer.scoring.lexicon.negation`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..segment import Sentence, Token
+from ...segment import Sentence, Token
 from .load import Lexicon, Term
 from .negation import NegationIndex, find_negation
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..lexicon import Hit
-from ..segment import Sentence
+from ...segment import Sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
