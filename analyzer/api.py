@@ -6,16 +6,19 @@
     >>> diff = compare(["oud.pdf"], ["nieuw.pdf"])          # doctest: +SKIP
     >>> print("\\n".join(diff.summary))                      # doctest: +SKIP
 
-Every DataFrame has exactly the columns of the CSV file of the same name
-(:mod:`analyzer.schemas`).
+One path for every run (``docs/architecture.md``): files -> per-document summaries (in input
+order, from the store or the executor) -> summed counts -> finished tables -> a sink (CSV
+files streamed to ``stream_to``, or DataFrames in memory). Every DataFrame has exactly the
+columns and dtypes of the CSV file of the same name (:mod:`analyzer.schemas`).
 """
 
 from __future__ import annotations
 
 import logging
 import platform
+import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -25,70 +28,127 @@ import pandas as pd
 
 from . import __version__, schemas
 from .errors import InputError, ModelError, WaardenscanError
-from .output.io import prepare_outdir, write_csv, write_json
-from .process import DocResult
-from .process import result_frames as _frames
+from .output.io import empty_frame, prepare_outdir, read_table, write_json, write_table
+from .pool import MAX_TASKS_PER_WORKER, WORKER_RSS_LIMIT_MB
+from .run.executor import Execution
+from .types import RunSettings
 
 log = logging.getLogger(__name__)
 
-STREAMED_TABLES = ("sentences", "matches", "sections")
-REPORT_DETAIL_DOCS = 100
-"""A streamed run keeps section trajectories and evidence for the report for this many
-scored documents; the rest are summarised (all their rows are in the CSV files)."""
-"""Tables that ``score(stream_to=…)`` writes while it assembles; in memory it keeps only
-what the report needs (evidence sentences, sections binned to the heatmap's rows)."""
 
-RESULT_FILES = {
-    "documents": ("documents.csv", schemas.DOCUMENTS),
-    "sentences": ("sentences.csv", schemas.SENTENCES),
-    "matches": ("matches.csv", schemas.MATCHES),
-    "profiles": ("profiles.csv", schemas.PROFILES),
-    "sections": ("sections.csv", schemas.SECTIONS),
-    "cooccurrence": ("cooccurrence.csv", schemas.COOCCURRENCE),
-    "coverage": ("coverage.csv", schemas.COVERAGE),
-    "unused_terms": ("unused_terms.csv", schemas.UNUSED_TERMS),
-    "agreement": ("agreement.csv", schemas.AGREEMENT),
-}
+@dataclass(frozen=True)
+class Storage:
+    """Where a run keeps finished documents: the cache (extractions and results), this
+    run's parts (for ``--resume``) and an interrupted run's parts to reuse."""
+
+    cache_dir: str | Path | None = None
+    use_cache: bool = True
+    resume_dir: str | Path | None = None
+    parts_dir: str | Path | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every option of :func:`score` (keyword arguments of the same names)."""
+
+    method: str = "both"
+    pipeline: str = "auto"
+    pdf_engine: str = "pdfium"
+    count_negated: bool = False
+    max_pages: int | None = None
+    jobs: int = 1
+    timeout: float | None = 300.0
+    progress: bool = False
+    scheduler: Any = None
+    cache_dir: str | Path | None = None
+    use_cache: bool = True
+    resume_dir: str | Path | None = None
+    parts_dir: str | Path | None = None
+    max_tasks_per_worker: int = MAX_TASKS_PER_WORKER
+    worker_rss_limit_mb: float = WORKER_RSS_LIMIT_MB
+
+    @classmethod
+    def of(cls, kwargs: dict[str, Any]) -> Options:
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - names)
+        if unknown:
+            raise TypeError(f"score() got unexpected keyword argument(s) {', '.join(unknown)}; "
+                            f"options are {', '.join(sorted(names))}")
+        return cls(**kwargs)
+
+    def execution(self) -> Execution:
+        return Execution(jobs=max(1, int(self.jobs)), timeout=self.timeout, progress=self.progress,
+                         scheduler=self.scheduler, max_tasks_per_worker=self.max_tasks_per_worker,
+                         worker_rss_limit_mb=self.worker_rss_limit_mb)
+
+    def storage(self) -> Storage:
+        return Storage(cache_dir=self.cache_dir, use_cache=self.use_cache, resume_dir=self.resume_dir,
+                       parts_dir=self.parts_dir)
 
 
 @dataclass
 class ScoreResult:
-    """Tables of one scored batch, plus the run metadata."""
+    """Tables of one scored batch, plus the run metadata.
+
+    ``sentences``, ``matches`` and ``sections`` always hold every row: in memory, or read
+    from the files a streamed run wrote (on first use). ``report`` is what the report and a
+    comparison draw (:class:`~analyzer.output.report.data.ReportData`)."""
 
     documents: pd.DataFrame
-    sentences: pd.DataFrame
-    matches: pd.DataFrame
-    profiles: pd.DataFrame = field(default_factory=pd.DataFrame)
-    sections: pd.DataFrame = field(default_factory=pd.DataFrame)
-    cooccurrence: pd.DataFrame = field(default_factory=pd.DataFrame)
-    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
-    unused_terms: pd.DataFrame = field(default_factory=pd.DataFrame)
-    agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    profiles: pd.DataFrame
+    cooccurrence: pd.DataFrame
+    coverage: pd.DataFrame
+    unused_terms: pd.DataFrame
+    agreement: pd.DataFrame
     run: dict[str, Any] = field(default_factory=dict)
     lexicon: Any = None
-    summary_only: tuple[str, ...] = ()
-    """doc_ids whose sections and evidence the in-memory result does not keep (streamed runs
-    beyond ``detail_limit`` scored documents); their rows are in the CSV files."""
-    detail_limit: int = 0
-    streamed: bool = False
-    """True when sentences.csv and matches.csv were written while scoring (``stream_to``);
-    ``sentences``/``matches`` then hold only the report's evidence sentences."""
+    report: Any = None
+    per_document: dict[str, Any] = field(default_factory=dict)
+    """Table name -> DataFrame, or the Path of the CSV file a streamed run wrote."""
+
+    def _table(self, name: str) -> pd.DataFrame:
+        value = self.per_document.get(name)
+        if value is None:
+            return empty_frame(schemas.BY_NAME[name])
+        if isinstance(value, Path):
+            value = self.per_document[name] = read_table(value, schemas.BY_NAME[name])
+        return value
+
+    @property
+    def sentences(self) -> pd.DataFrame:
+        return self._table("sentences")
+
+    @property
+    def matches(self) -> pd.DataFrame:
+        return self._table("matches")
+
+    @property
+    def sections(self) -> pd.DataFrame:
+        return self._table("sections")
+
+    @property
+    def streamed_to(self) -> Path | None:
+        paths = [v for v in self.per_document.values() if isinstance(v, Path)]
+        return paths[0].parent if paths else None
 
     def write(self, outdir: str | Path, *, excel_safe: bool = False, report: bool = True,
               tables: tuple[str, ...] | None = None) -> list[Path]:
         """Write the CSV files, run.json and (optionally) report.html into outdir."""
         outdir = prepare_outdir(Path(outdir))
         written = []
-        for name, (file, columns) in RESULT_FILES.items():
-            if tables is not None and name not in tables:
+        for table in schemas.SCORE_TABLES:
+            if tables is not None and table.name not in tables:
                 continue
-            if self.streamed and name in STREAMED_TABLES:
-                written.append(outdir / file)
-                continue
-            frame = getattr(self, name)
-            if frame.empty and not len(frame.columns):
-                frame = _empty(columns)
-            written.append(write_csv(frame, outdir / file, columns, excel_safe=excel_safe))
+            target = outdir / table.file
+            source = self.per_document.get(table.name)
+            if isinstance(source, Path):  # streamed: the file is written already
+                if source.resolve() != target.resolve():
+                    shutil.copyfile(source, target)
+            elif table.name in ("sentences", "matches", "sections"):
+                write_table(self._table(table.name), target, table, excel_safe=excel_safe)
+            else:
+                write_table(getattr(self, table.name), target, table, excel_safe=excel_safe)
+            written.append(target)
         run = dict(self.run)
         run["outputs"] = sorted(p.name for p in written)
         if report and self.lexicon is not None:
@@ -100,12 +160,8 @@ class ScoreResult:
         return written
 
 
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(columns=columns)
-
-
-def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataFrame, pipeline: str,
-              lexicon: Any, model: Any, settings: Any, jobs: int) -> dict[str, Any]:
+def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataFrame, settings: RunSettings,
+              lexicon: Any, model: dict[str, Any] | None, jobs: int) -> dict[str, Any]:
     from importlib.metadata import version
 
     by_path = dict(zip(documents["path"], documents["sha256"], strict=False)) if not documents.empty else {}
@@ -114,15 +170,15 @@ def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataF
         "version": __version__,
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "command": command if command is not None else sys.argv,
-        "pipeline": pipeline,
+        "pipeline": settings.pipeline,
         "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.sha256,
                     "source": lexicon.source} if lexicon is not None else None,
         "model": {"version": f"{model.get('name', 'model')}-{model.get('version', '?')}",
                   "estimator_sha256": model.get("estimator_sha256"),
                   "lexicon_mismatch": model.get("lexicon_sha256") != lexicon.sha256} if model is not None else None,
-        "settings": settings.fingerprint(),
+        "settings": settings.options(),
+        "methods": _methods(settings.method),
         "jobs": jobs,
-        "seed": 0,
         "versions": {"python": platform.python_version(), "spacy": version("spacy"),
                      "scikit-learn": version("scikit-learn"), "pandas": pd.__version__},
         "inputs": [{"path": str(p), "sha256": by_path.get(str(p), "")} for p in inputs],
@@ -131,298 +187,152 @@ def _run_info(command: list[str] | None, inputs: list[Path], documents: pd.DataF
     }
 
 
-class _Resources:
-    """The pipeline, matcher and classifier of a run, built on first use."""
+def _methods(method: str) -> list[str]:
+    from .scoring.base import methods_for
 
-    def __init__(self, *, lexicon: Any, nlp: Any, pipeline: str) -> None:
-        self.lexicon = lexicon
-        self.nlp = nlp
-        self.pipeline = pipeline
-        self.matcher: Any = None
-        self.clf: Any = None
-        self.model_folder: Path | None = None
-        self.model_meta: dict[str, Any] | None = None
-
-    def pipeline_name(self) -> str:
-        from .nlp import pipeline_label, pipeline_name
-
-        return pipeline_name(self.nlp) if self.nlp is not None else pipeline_label(self.pipeline)
-
-    def load(self) -> None:
-        from .scoring.lexicon import Matcher
-        from .nlp import build_pipeline, pipeline_name
-
-        if self.nlp is None:
-            self.nlp = build_pipeline(self.pipeline)
-            expected = self.pipeline_name()
-            if pipeline_name(self.nlp) != expected:  # pragma: no cover - a broken installation
-                raise WaardenscanError(f"pipeline {pipeline_name(self.nlp)} is not the expected {expected}")
-        if self.matcher is None:
-            self.matcher = Matcher(self.lexicon)
-        if self.clf is None and self.model_folder is not None:
-            from .scoring.classifier.model import load_model
-
-            self.clf = load_model(self.model_folder, lexicon=self.lexicon)
+    return methods_for(method)
 
 
-def _process_task(task, *, resources, pipeline, settings, cache):  # type: ignore[no-untyped-def]
-    from .process import process_document
+def _resolve_model(model: Any, method: str, resources: Any) -> dict[str, Any] | None:
+    """The classifier's metadata (cheap: the estimator loads only when a document needs it),
+    or None when the run has no classifier."""
+    from .scoring.base import methods_to_run, scorer_class
 
-    resources.load()
-    return process_document(task.path, nlp=resources.nlp, pipeline=pipeline, matcher=resources.matcher,
-                            model=resources.clf, settings=settings, cache=cache, sha256=task.sha256,
-                            parallel=getattr(task, "parallel", 1))
+    if not method or not any(scorer_class(m).needs_model for m in methods_to_run(method)) or model is None:
+        return None
+    from .scoring.classifier.model import ValueClassifier, check_model, default_model_path
+
+    if isinstance(model, ValueClassifier):
+        resources.clf = model
+        return model.meta
+    if model == "default" and default_model_path() is None:
+        return None
+    resources.model_folder, meta = check_model(None if model == "default" else model)
+    return meta
 
 
-def score(
-    inputs: list[str | Path] | str | Path,
-    *,
-    lexicon: str | Path | Any | None = None,
-    model: str | Path | Any | None = "default",
-    method: str = "both",
-    pipeline: str = "auto",
-    nlp: Any = None,
-    jobs: int = 1,
-    timeout: float | None = 300.0,
-    count_negated: bool = False,
-    pdf_engine: str = "pdfium",
-    max_pages: int | None = None,
-    cache_dir: str | Path | None = None,
-    use_cache: bool = True,
-    resume_dir: str | Path | None = None,
-    parts_dir: str | Path | None = None,
-    progress: bool = False,
-    command: list[str] | None = None,
-    profile: bool = True,
-    scheduler: Any = None,
-    stream_to: str | Path | None = None,
-    excel_safe: bool = False,
-) -> ScoreResult:
-    """Score documents: extraction, sentences, lexicon, classifier, profiles.
+def _stores(storage: Storage, stream_to: Path | None) -> tuple[Any, Any]:
+    from .run.store import Store, Stores, default_cache_dir
+
+    cache_root = Path(storage.cache_dir) if storage.cache_dir else default_cache_dir()
+    cache = Store(cache_root) if storage.use_cache else None
+    parts_dir = storage.parts_dir or (Path(stream_to) / ".parts" if stream_to is not None else None)
+    read, write = ([cache], [cache]) if cache is not None else ([], [])
+    if parts_dir:
+        write.append(Store(parts_dir))
+    if storage.resume_dir:
+        resume = Store(storage.resume_dir)
+        resume.clean()
+        read.append(resume)
+    return cache, Stores(read=read, write=write)
+
+
+def _work(task: Any, *, resources: Any, settings: RunSettings, cache: Any, stores: Any) -> Any:
+    """Process, summarise and store one document (in the process that runs it)."""
+    from .run.document import process_document, summarize
+
+    resources.load(settings)
+    result = process_document(task.path, resources=resources, settings=settings, cache=cache,
+                              sha256=task.sha256, parallel=task.parallel)
+    summary = summarize(result, lexicon=resources.lexicon, settings=settings)
+    if summary.document.status in ("ok", "warning"):
+        stores.put(task.key, summary)
+    return summary
+
+
+def score(inputs: list[str | Path] | str | Path, *, lexicon: str | Path | Any | None = None,
+          model: str | Path | Any | None = "default", nlp: Any = None, stream_to: str | Path | None = None,
+          excel_safe: bool = False, command: list[str] | None = None, **options: Any) -> ScoreResult:
+    """Score documents: extraction, sentences, every scoring method, profiles.
 
     Args:
         inputs: files and folders (folders are searched recursively).
         lexicon: a lexicon folder/file or a loaded Lexicon; None = the packaged one.
         model: a model folder or loaded classifier; "default" = the packaged model
             (skipped with a warning if none is installed); None = no classifier.
-        method: "lexicon", "classifier" or "both".
-        pipeline: "auto", "nl_core_news_md" or "blank" (see :func:`analyzer.nlp.build_pipeline`).
-        jobs: worker processes (documents are processed in parallel).
-        timeout: per-document time limit in seconds (None = no limit).
-        cache_dir / use_cache: extraction and result cache (default ~/.cache/waardenscan).
-        resume_dir: reuse finished documents stored there by an interrupted run.
-        parts_dir: where to store each finished document (for a later resume).
-        scheduler: a Dask scheduler address (``tcp://host:8786``) or ``distributed.Client``:
-            run the documents on that cluster instead of local processes.
-        stream_to: an output folder. Instead of holding every sentence in memory, each
-            finished document is stored on disk and the tables are assembled one document at
-            a time, writing ``sentences.csv``, ``matches.csv`` and ``sections.csv`` directly
-            there (memory stays flat in the number of documents). The returned result holds
-            the other tables whole, and of those three only what the report draws (see
-            :data:`STREAMED_TABLES`); ``ScoreResult.write`` then adds the rest.
+        nlp: a loaded spaCy pipeline (default: built from ``pipeline``).
+        stream_to: an output folder: sentences.csv, matches.csv and sections.csv are
+            written there while documents finish (memory stays flat in the number of
+            documents) and the result reads them back on use; ``excel_safe`` formats them.
+        command: the command line recorded in run.json.
+        **options: the fields of :class:`Options`: ``method`` ("lexicon", "classifier",
+            "both": every registered scorer), ``pipeline`` ("auto", "nl_core_news_md",
+            "blank"), ``pdf_engine``, ``count_negated``, ``max_pages`` (what is produced);
+            ``jobs``, ``timeout`` (per document, seconds), ``progress``, ``scheduler`` (a
+            Dask address or Client), ``max_tasks_per_worker``, ``worker_rss_limit_mb``
+            (when a worker process is replaced) (how it runs); ``cache_dir``, ``use_cache``,
+            ``resume_dir``, ``parts_dir`` (where finished documents are kept).
     """
-    from .batch import ResultStore, run_batch
-    from .ingest import ExtractionCache, default_cache_dir, discover
+    from .aggregate.finish import Totals
+    from .ingest import discover
+    from .output.report.data import ReportData
+    from .output.sinks import CsvSink, FrameSink
+    from .run.batch import run_batch
+    from .run.dask import remote_config
+    from .run.document import Resources, error_summary
+    from .scoring.base import methods_for, scorer_class
     from .scoring.lexicon import Lexicon, load_lexicon
-    from .process import Settings
-    from .profile import cooccurrence, coverage, method_agreement, profiles, sections
 
-    if method not in schemas.METHODS:
-        raise WaardenscanError(f"unknown method {method!r}; use lexicon, classifier or both")
+    opts = Options.of(options)
+    methods = methods_for(opts.method)  # validates the method name
     inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     paths, missing = discover(inputs)
     lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
-    # Resolve everything cheaply first; spaCy and the estimator are loaded only if a document
-    # actually has to be processed (a fully cached re-run loads neither).
-    resources = _Resources(lexicon=lex, nlp=nlp, pipeline=pipeline)
-    if method in ("classifier", "both") and model is not None:
-        from .scoring.classifier.model import ValueClassifier, check_model, default_model_path
-
-        if isinstance(model, ValueClassifier):
-            resources.clf = model
-            resources.model_meta = model.meta
-        elif model == "default" and default_model_path() is None:
-            if method == "classifier":
-                raise ModelError("no packaged model found; give --model DIR or use --method lexicon")
-            log.warning("no packaged classifier found; scoring with the lexicon only")
-        else:
-            resources.model_folder, resources.model_meta = check_model(None if model == "default" else model)
-    if method == "classifier" and resources.model_meta is None:
-        raise ModelError("--method classifier needs a model")
-    has_model = resources.model_meta is not None
-    pipe_name = resources.pipeline_name()
-    settings = Settings(method=method if has_model else "lexicon", pdf_engine=pdf_engine,
-                        count_negated=count_negated, max_pages=max_pages)
-    cache_root = Path(cache_dir) if cache_dir else default_cache_dir()
-    cache = ExtractionCache(cache_root / "extraction") if use_cache else None
-    fingerprint = {
-        "version": __version__, "pipeline": pipe_name, "lexicon": lex.sha256,
-        "model": resources.model_meta.get("estimator_sha256") if has_model else None, **settings.fingerprint(),
-    }
+    resources = Resources(lexicon=lex, nlp=nlp, pipeline=opts.pipeline)
+    method = opts.method
+    meta = _resolve_model(model, method, resources)
+    if meta is None and method and resources.clf is None and _needs_model(method):
+        fallback = scorer_class(method).fallback
+        if fallback is None:
+            raise ModelError(f"--method {method} needs a classifier: no packaged model found; give --model DIR "
+                             "or use --method lexicon")
+        if model is not None:
+            log.warning("no packaged classifier found; scoring with the %s only", fallback)
+        method, methods = fallback, methods_for(fallback)
+    settings = RunSettings(method=method, pdf_engine=opts.pdf_engine, count_negated=opts.count_negated,
+                           max_pages=opts.max_pages, pipeline=resources.pipeline_name(), lexicon=lex.sha256,
+                           model=meta.get("estimator_sha256") if meta else None, version=__version__)
+    execution = opts.execution()
     if stream_to is not None:
-        prepare_outdir(Path(stream_to))
-        parts_dir = parts_dir or Path(stream_to) / ".parts"
-    stores, read_stores = [], []
-    if use_cache:
-        stores.append(ResultStore(cache_root / "results"))
-        read_stores.append(stores[-1])
-    if parts_dir:
-        stores.append(ResultStore(Path(parts_dir)))
-    if resume_dir:
-        read_stores.append(ResultStore(Path(resume_dir)))
-    func = partial(_process_task, resources=resources, pipeline=pipe_name, settings=settings, cache=cache)
-    remote_config = None
-    if scheduler is not None:
-        remote_config = {"pipeline": pipeline, "lexicon": lex.source,
-                         "model": str(resources.model_folder) if resources.model_folder else None,
-                         "settings": settings.fingerprint(), "cache": None}
-    batch = partial(run_batch, paths, func, fingerprint=fingerprint, jobs=jobs, timeout=timeout, stores=stores,
-                    read_stores=read_stores, progress=progress, pipeline=pipe_name, scheduler=scheduler,
-                    remote_config=remote_config, keep=stream_to is None, prepare=resources.load)
-    from .process import error_result
-
-    missing_rows = [error_result(path, f"{path}: {reason}", pipeline=pipe_name) for path, reason in missing]
-    if stream_to is not None:
-        with _Assembler(stores[-1], lex, settings, count_negated, Path(stream_to), excel_safe=excel_safe) as assembler:
-            batch(on_ready=assembler.add)  # documents are assembled in input order as they finish
-            for row in missing_rows:
-                assembler.add(row)
-            out = assembler.result()
-        out.run = _run_info(command, paths, out.documents, pipe_name, lex, resources.model_meta, settings, jobs)
-        return out
-    results = batch() + missing_rows
-    documents, sentences, matches = _frames(results)
-    out = ScoreResult(documents=documents, sentences=sentences, matches=matches, lexicon=lex)
-    out.run = _run_info(command, paths, documents, pipe_name, lex, resources.model_meta, settings, jobs)
-    if profile:
-        m = settings.method
-        out.profiles = profiles(documents, sentences, matches, lex, method=m, count_negated=count_negated)
-        out.sections = sections(sentences, matches, lex, method=m, count_negated=count_negated)
-        out.cooccurrence = cooccurrence(sentences, matches, lex, method=m, count_negated=count_negated)
-        out.coverage, out.unused_terms = coverage(sentences, matches, lex)
-        out.agreement = method_agreement(sentences, matches, lex, method=m, count_negated=count_negated)
-    return out
+        stream_to = prepare_outdir(Path(stream_to))
+    cache, stores = _stores(opts.storage(), stream_to)
+    work = partial(_work, resources=resources, settings=settings, cache=cache, stores=stores)
+    remote = partial(remote_config, pipeline=opts.pipeline, lexicon=str(lex.source),
+                     model=str(resources.model_folder) if resources.model_folder else None, settings=settings)
+    sink: Any = CsvSink(stream_to, excel_safe=excel_safe) if stream_to is not None else FrameSink()
+    totals, report, rows = Totals(), ReportData(), []
+    missing_summaries = [error_summary(p, f"{p}: {reason}", pipeline=settings.pipeline) for p, reason in missing]
+    try:
+        batch = run_batch(paths, work, settings=settings, stores=stores, execution=execution,
+                          prepare=lambda: resources.load(settings), remote=remote)
+        for summary in [*batch, *missing_summaries]:
+            rows.append(summary.document.to_dict())
+            totals.add(summary.counts)
+            sink.add(summary)
+            report.add(summary)
+    except BaseException as exc:
+        sink.close(exc)
+        raise
+    sink.close()
+    documents = pd.DataFrame(rows, columns=schemas.DOCUMENTS.names) if rows else empty_frame(schemas.DOCUMENTS)
+    tables = totals.finish(lex, methods)
+    result = ScoreResult(documents=documents, lexicon=lex, report=report,
+                         per_document=sink.paths() if sink.streamed else sink.frames(), **tables)
+    result.run = _run_info(command, paths, documents, settings, lex, meta, execution.jobs)
+    return result
 
 
-class _Assembler:
-    """Builds every table one document at a time from stored per-document results.
+def _needs_model(method: str) -> bool:
+    from .scoring.base import methods_to_run, scorer_class
 
-    Documents are added in input order while the batch is still running (the main process
-    is otherwise idle while workers score), so only the batch-level totals are left for
-    the end. sentences.csv, matches.csv and sections.csv are written as documents arrive;
-    the other tables are summed from small per-document rows.
-    """
-
-    def __init__(self, store: Any, lex: Any, settings: Any, count_negated: bool, outdir: Path, *,
-                 excel_safe: bool) -> None:
-        from .output.io import CsvStream
-        from .profile import methods_for
-
-        self.store, self.lex, self.settings, self.count_negated = store, lex, settings, count_negated
-        self.report_method = methods_for(settings.method)[-1]  # "both" when both methods ran
-        self.detailed = 0
-        self.summary_only: list[str] = []
-        self.excel_safe = excel_safe
-        self.columns: dict[str, dict[str, list[Any]]] = {
-            k: {} for k in ("profiles", "cooc", "coverage", "agree", "sections", "ev_sentences", "ev_matches")}
-        self.doc_rows: list[dict[str, Any]] = []
-        self.fired: set[str] = set()
-        self.streams = [CsvStream(outdir / f"{name}.csv", columns, excel_safe=excel_safe) for name, columns in
-                        (("sentences", schemas.SENTENCES), ("matches", schemas.MATCHES), ("sections", schemas.SECTIONS))]
-
-    def __enter__(self) -> _Assembler:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        for stream in self.streams:
-            stream.__exit__(*exc)
-
-    def add(self, r: DocResult) -> None:
-        from .process import document_tables, error_result, light_view
-
-        view = r.light
-        r.light = None
-        if view is None and r.key is not None and not self.excel_safe:
-            view = (r.store or self.store).get_light(r.key)
-        if view is None or self.excel_safe:  # no stored view, or rows to format differently
-            full = r
-            if r.key is not None:
-                full = (r.store or self.store).get(r.key) or error_result(
-                    r.document["path"], "stored result could not be read back", sha256=r.document.get("sha256", ""))
-            if full.sentences and full.tables is None:
-                full.tables = document_tables(full, self.lex, method=self.settings.method,
-                                              count_negated=self.count_negated)
-            view = light_view(full, excel_safe=self.excel_safe)
-            assert view is not None
-        document = view["document"]
-        document["path"] = r.document["path"]
-        self.doc_rows.append(document)
-        if not view["rows"]:
-            return
-        for stream, name in zip(self.streams, ("sentences", "matches", "sections"), strict=True):
-            stream.write_text(view["rows"][name])
-        tables = view["tables"]
-        self.detailed += 1
-        if self.detailed > REPORT_DETAIL_DOCS:
-            self.summary_only.append(document["doc_id"])
-        else:  # only what the report draws: its method, binned to its heatmap rows, and evidence
-            self._extend("sections", tables["report_sections"])
-            self._extend("ev_sentences", view["evidence"]["sentences"])
-            self._extend("ev_matches", view["evidence"]["matches"])
-        for key, table in (("profiles", "profiles"), ("cooc", "cooccurrence"), ("coverage", "coverage"),
-                           ("agree", "agreement")):
-            self._extend(key, tables[table])
-        self.fired.update(tables["fired"])
-
-    def _extend(self, key: str, columns: dict[str, list[Any]]) -> None:
-        mine = self.columns[key]
-        for name, values in columns.items():
-            mine.setdefault(name, []).extend(values)
-
-    def result(self) -> ScoreResult:
-        from .profile import (
-            batch_profile,
-            finish_agreement,
-            finish_cooccurrence,
-            finish_profiles,
-            methods_for,
-        )
-
-        def cat(key: str, columns: list[str]) -> pd.DataFrame:
-            return pd.DataFrame(self.columns[key], columns=columns) if self.columns[key] else _empty(columns)
-
-        def table(key: str) -> pd.DataFrame:
-            return pd.DataFrame(self.columns[key])
-
-        documents = pd.DataFrame(self.doc_rows, columns=schemas.DOCUMENTS) if self.doc_rows \
-            else _empty(schemas.DOCUMENTS)
-        prof_counts = table("profiles")
-        profiles_table = finish_profiles(pd.concat([prof_counts, batch_profile(prof_counts)], ignore_index=True)) \
-            if not prof_counts.empty else _empty(schemas.PROFILES)
-        unused = pd.DataFrame([(t.value, t.term, t.match) for t in self.lex.terms if t.term not in self.fired],
-                              columns=schemas.UNUSED_TERMS)
-        cooc = table("cooc")
-        evidence_matches = cat("ev_matches", schemas.MATCHES)
-        evidence_matches["negated"] = evidence_matches["negated"].astype(bool)
-        return ScoreResult(
-            documents=documents, sentences=cat("ev_sentences", schemas.SENTENCES),
-            matches=evidence_matches, profiles=profiles_table,
-            sections=cat("sections", schemas.SECTIONS),
-            cooccurrence=finish_cooccurrence(cooc, methods_for(self.settings.method)) if not cooc.empty
-            else _empty(schemas.COOCCURRENCE),
-            coverage=cat("coverage", schemas.COVERAGE),
-            unused_terms=unused,
-            agreement=finish_agreement(table("agree")) if self.columns["agree"] else _empty(schemas.AGREEMENT),
-            lexicon=self.lex, streamed=True, summary_only=tuple(self.summary_only),
-            detail_limit=REPORT_DETAIL_DOCS)
+    return any(scorer_class(m).needs_model for m in methods_to_run(method))
 
 
 def extract(inputs: list[str | Path] | str | Path, **kwargs: Any) -> ScoreResult:
-    """Extraction and sentences only (no lexicon, no classifier): documents and sentences tables."""
+    """Extraction and sentences only (no scoring method runs): documents and sentences."""
+    kwargs.pop("method", None)
     kwargs.setdefault("model", None)
-    result = score(inputs, method="lexicon", profile=False, **kwargs)
-    result.matches = _empty(schemas.MATCHES)
-    return result
+    return score(inputs, method="", **kwargs)
 
 
 def load_result(outdir: str | Path, *, lexicon: Any = None) -> ScoreResult:
@@ -433,16 +343,14 @@ def load_result(outdir: str | Path, *, lexicon: Any = None) -> ScoreResult:
     """
     import json
 
+    from .output.report.data import ReportData
     from .scoring.lexicon import Lexicon, load_lexicon
 
     outdir = Path(outdir)
     if not (outdir / "profiles.csv").exists():
         raise InputError(f"{outdir}: not a waardenscan score folder (no profiles.csv)")
-    frames = {}
-    for name, (file, columns) in RESULT_FILES.items():
-        path = outdir / file
-        frames[name] = pd.read_csv(path, dtype={"doc_id": str, "sentence_id": str}, keep_default_na=False,
-                                   na_values=[""]) if path.exists() else _empty(columns)
+    frames = {t.name: read_table(outdir / t.file, t) if (outdir / t.file).exists() else empty_frame(t)
+              for t in schemas.SCORE_TABLES}
     run = json.loads((outdir / "run.json").read_text(encoding="utf-8")) if (outdir / "run.json").exists() else {}
     recorded = (run.get("lexicon") or {})
     lex = lexicon if isinstance(lexicon, Lexicon) else None
@@ -456,13 +364,10 @@ def load_result(outdir: str | Path, *, lexicon: Any = None) -> ScoreResult:
         if recorded and recorded.get("sha256") != lex.sha256:
             log.warning("%s was scored with lexicon %s; using the packaged %s to read it",
                         outdir, recorded.get("version"), lex.label())
-    matches = frames["matches"]
-    if not matches.empty:
-        matches["negated"] = matches["negated"].astype(str).str.lower().eq("true")
-    return ScoreResult(documents=frames["documents"], sentences=frames["sentences"], matches=matches,
-                       profiles=frames["profiles"], sections=frames["sections"],
-                       cooccurrence=frames["cooccurrence"], coverage=frames["coverage"],
-                       unused_terms=frames["unused_terms"], agreement=frames["agreement"], run=run, lexicon=lex)
+    per_document = {name: frames.pop(name) for name in ("sentences", "matches", "sections")}
+    result = ScoreResult(run=run, lexicon=lex, per_document=per_document, **frames)
+    result.report = ReportData.from_tables(result)
+    return result
 
 
 @dataclass
@@ -475,13 +380,16 @@ class CompareResult:
     label_a: str
     label_b: str
     run: dict[str, Any] = field(default_factory=dict)
+    driver_spans: dict[Any, Any] = field(default_factory=dict)
+    """(sentence_id, cluster) -> term spans of each driving sentence (the report highlights them)."""
 
     def write(self, outdir: str | Path, *, excel_safe: bool = False, report: bool = True) -> list[Path]:
+        from .output.io import atomic_write
+
         outdir = prepare_outdir(Path(outdir))
-        written = [write_csv(self.comparison, outdir / "comparison.csv", schemas.COMPARISON, excel_safe=excel_safe),
-                   write_csv(self.drivers, outdir / "drivers.csv", list(self.drivers.columns), excel_safe=excel_safe)]
-        (outdir / "summary.txt").write_text("\n".join(self.summary) + "\n", encoding="utf-8")
-        written.append(outdir / "summary.txt")
+        written = [write_table(self.comparison, outdir / "comparison.csv", schemas.COMPARISON, excel_safe=excel_safe),
+                   write_table(self.drivers, outdir / "drivers.csv", schemas.DRIVERS, excel_safe=excel_safe)]
+        written.append(atomic_write(outdir / "summary.txt", "\n".join(self.summary) + "\n"))
         if report:
             from .output.report.html import write_compare_report
 
@@ -503,7 +411,8 @@ def _as_result(side: Any, **kwargs: Any) -> ScoreResult:
 
 def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None = None,
             method_summary: str | None = None, **kwargs: Any) -> CompareResult:
-    """Compare two documents, folders (groups of documents) or score output folders."""
+    """Compare two documents, folders (groups of documents), score output folders or
+    ScoreResults. ``kwargs`` are :func:`score`'s options for sides that must be scored."""
     from .compare import compare_profiles, driving_sentences, summarize
 
     ra = _as_result(a, **kwargs)
@@ -516,12 +425,12 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
     comparison = compare_profiles(ra.profiles, rb.profiles)
     summary = summarize(comparison, label_a=label_a, label_b=label_b, method=method_summary)
     method = method_summary or ("both" if "both" in set(comparison["method"]) else comparison["method"].iloc[0])
-    drivers = driving_sentences(comparison, ra.sentences, ra.matches, rb.sentences, rb.matches, method=method)
+    drivers, spans = driving_sentences(comparison, ra.report, rb.report, method=method)
     run = {"package": "waardenscan", "version": __version__, "command": kwargs.get("command") or sys.argv,
            "a": {"label": label_a, "run": ra.run}, "b": {"label": label_b, "run": rb.run},
            "created": datetime.now(UTC).replace(microsecond=0).isoformat()}
     return CompareResult(comparison=comparison, summary=summary, drivers=drivers, a=ra, b=rb,
-                         label_a=label_a, label_b=label_b, run=run)
+                         label_a=label_a, label_b=label_b, run=run, driver_spans=spans)
 
 
 def _label(side: Any) -> str:
@@ -531,3 +440,7 @@ def _label(side: Any) -> str:
     names = [Path(p).name for p in items]
     text = ", ".join(names)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+__all__ = ["CompareResult", "Options", "ScoreResult", "Storage", "WaardenscanError", "compare", "extract",
+           "load_result", "score"]

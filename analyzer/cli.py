@@ -46,11 +46,17 @@ def _common(p: argparse.ArgumentParser, *, scoring: bool = True) -> None:
         s = p.add_argument_group("scoring options")
         s.add_argument("--lexicon", type=Path, default=None, help="lexicon folder or TSV (default: packaged)")
         s.add_argument("--model", type=Path, default=None, help="classifier folder (default: packaged)")
-        s.add_argument("--method", default="both", choices=["lexicon", "classifier", "both"],
+        s.add_argument("--method", default="both", choices=_method_choices(),
                        help="which method's labels to profile (default both)")
         s.add_argument("--count-negated", action="store_true",
                        help="count negated lexicon hits as support (default: recorded, not counted)")
         s.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+
+
+def _method_choices() -> list[str]:
+    from .scoring.base import method_names
+
+    return method_names()
 
 
 def _score_kwargs(args: argparse.Namespace, outdir: Path | None) -> dict:
@@ -117,14 +123,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print("\nZinnen die de verschuivingen dragen:")
         for r in result.drivers.itertuples():
             print(f"  [{r.cluster} {r.side}] {r.doc_id} p.{r.page}: {r.text[:160]}")
-    return EXIT_OK
+    failed = sum(int((side.documents["status"] == "error").sum()) for side in (result.a, result.b)
+                 if not side.documents.empty)
+    if failed:
+        print(f"{failed} document(s) failed (see documents.csv of the scored sides)", file=sys.stderr)
+    return EXIT_DOC_ERRORS if failed else EXIT_OK
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
     from .kwic import kwic
 
     rows = kwic(args.pattern, args.inputs, lexicon=args.lexicon, window=args.window,
-                pipeline=args.pipeline, include_negated=True)
+                pipeline=args.pipeline, include_negated=True, cache_dir=args.cache_dir,
+                use_cache=not args.no_cache)
     for r in rows:
         neg = " [negated]" if r["negated"] else ""
         print(f"{r['doc_id']} p.{r['page']}: {r['left']:>{args.window}} [{r['keyword']}] {r['right']:<{args.window}}{neg}")
@@ -251,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=int, default=50, help="characters of context each side")
     p.add_argument("--lexicon", type=Path, default=None, help="lexicon folder or TSV")
     p.add_argument("--pipeline", default="auto", choices=["auto", "nl_core_news_md", "blank"])
+    p.add_argument("--cache-dir", type=Path, default=None, help="extraction and result cache (see score)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     p.set_defaults(func=cmd_kwic)
 
     p = sub.add_parser("lexicon", help="validate or list a lexicon")

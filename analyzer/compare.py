@@ -10,27 +10,24 @@ A and B negates ``diff`` and mirrors the interval; the p-value stays the same.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from .profile import wilson
+from .aggregate.evidence import EVIDENCE_PER_CLUSTER
+from .aggregate.stats import wilson
 from .schemas import ALL_DOCS, COMPARISON
 
 ALPHA = 0.05
 
 
 def bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values (monotone, capped at 1)."""
+    """Benjamini-Hochberg q-values (monotone, capped at 1): ``scipy.stats.false_discovery_control``."""
+    from scipy.stats import false_discovery_control
+
     p = np.asarray(p, dtype=float)
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p, kind="mergesort")
-    ranked = p[order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.clip(q, 0, 1)
-    return out
+    return false_discovery_control(p, method="bh") if len(p) else p
 
 
 def newcombe(k_a: np.ndarray, n_a: np.ndarray, k_b: np.ndarray, n_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +73,7 @@ def compare_profiles(profile_a: pd.DataFrame, profile_b: pd.DataFrame) -> pd.Dat
     for _, idx in out.groupby(["level", "method"]).groups.items():
         out.loc[idx, "q_value"] = bh_adjust(out.loc[idx, "p_value"].to_numpy())
     out["significant"] = out["q_value"] < ALPHA
-    return out[COMPARISON].reset_index(drop=True)
+    return out[COMPARISON.names].reset_index(drop=True)
 
 
 def _pp(x: float) -> str:
@@ -130,26 +127,27 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
-def driving_sentences(comparison: pd.DataFrame, sentences_a: pd.DataFrame, matches_a: pd.DataFrame,
-                      sentences_b: pd.DataFrame, matches_b: pd.DataFrame, *, method: str = "both",
-                      per_cluster: int = 3) -> pd.DataFrame:
-    """For each significant cluster shift, example sentences from the side that has more of it."""
+DRIVER_COLUMNS = ["cluster", "diff", "side", "doc_id", "sentence_id", "page", "terms", "text"]
+
+
+def driving_sentences(comparison: pd.DataFrame, report_a: Any, report_b: Any, *, method: str = "both",
+                      per_cluster: int = EVIDENCE_PER_CLUSTER) -> tuple[pd.DataFrame, dict[Any, Any]]:
+    """For each significant cluster shift, the best evidence sentences (the report's ranking,
+    :mod:`analyzer.aggregate.evidence`) from the side that has more of the cluster; and the
+    term spans of each (sentence_id, cluster), for highlighting."""
+    from .scoring.base import method_names, writes_rows
+
+    subset = method if method in method_names() and writes_rows(method) else "all"
     rows = []
+    spans: dict[Any, Any] = {}
     c = comparison[(comparison["level"] == "cluster") & (comparison["method"] == method) & comparison["significant"]]
-    for r in c.sort_values("diff").itertuples():
-        side, sents, matches = ("B", sentences_b, matches_b) if r.diff > 0 else ("A", sentences_a, matches_a)
-        if matches.empty:
+    for r in c.sort_values("diff", kind="mergesort").itertuples():
+        side, report = ("B", report_b) if r.diff > 0 else ("A", report_a)
+        if report is None:
             continue
-        m = matches[(matches["cluster"] == r.name) & (~matches["negated"].astype(bool))]
-        if method != "both":
-            m = m[m["method"] == method]
-        ranked = m.groupby("sentence_id").agg(score=("score", "sum"), terms=("term", lambda t: ", ".join(sorted({x for x in t if x}))))
-        ranked = ranked.sort_values(["score"], ascending=False).head(per_cluster)
-        text = sents.set_index("sentence_id")
-        for sid, rec in ranked.iterrows():
-            if sid in text.index:
-                row = text.loc[sid]
-                rows.append({"cluster": r.name, "diff": r.diff, "side": side, "doc_id": row["doc_id"],
-                             "sentence_id": sid, "page": int(row["page"]), "terms": rec["terms"],
-                             "text": row["text"]})
-    return pd.DataFrame(rows, columns=["cluster", "diff", "side", "doc_id", "sentence_id", "page", "terms", "text"])
+        for best in report.best_sentences(r.name, subset)[:per_cluster]:
+            rows.append({"cluster": r.name, "diff": r.diff, "side": side, "doc_id": best["doc_id"],
+                         "sentence_id": best["sentence_id"], "page": int(best["page"]), "terms": best["terms"],
+                         "text": best["text"]})
+            spans[(best["sentence_id"], r.name)] = [tuple(s) for s in best["spans"]]
+    return pd.DataFrame(rows, columns=DRIVER_COLUMNS), spans

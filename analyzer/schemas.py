@@ -1,156 +1,99 @@
-"""Columns of every output table, declared once.
+"""Every output table: its file, its columns and their types, declared once.
 
-Writers (:mod:`analyzer.output.io`) and tests import these lists; the CSV files always have
-exactly these columns in exactly this order. Columns may be added at the end in a new
-minor version; existing names never change (users' scripts rely on them).
+The writer and the reader (:func:`analyzer.output.io.write_table` / ``read_table``), the
+per-document store, the report and the tests all use these declarations; ``docs/outputs.md``
+describes every column (``tests/test_docs.py`` checks that). The CSV files always have
+exactly these columns in exactly this order. Columns may be added at the end in a new minor
+version; existing names never change (users' scripts rely on them).
+
+Types: ``str`` (text, empty allowed), ``int``, ``Int64`` (a whole number that may be empty),
+``float`` (empty = missing), ``bool`` (``true``/``false``).
 """
 
 from __future__ import annotations
 
-DOCUMENTS = [
-    "doc_id",
-    "path",
-    "sha256",
-    "status",
-    "error",
-    "pages",
-    "words",
-    "sentences",
-    "text_quality",
-    "pipeline",
-    "file_type",
-    "title",
-    "pages_no_text",
-    "pages_broken_font",
-    "pages_low_text",
-    "sentences_scored",
-    "duplicate_of",
-    "seconds",
-]
+from dataclasses import dataclass
 
-SENTENCES = [
-    "doc_id",
-    "sentence_id",
-    "page",
-    "section",
-    "text",
-    "kind",
-    "section_level",
-    "section_index",
-    "words",
-]
+_PANDAS = {"str": "object", "int": "int64", "Int64": "Int64", "float": "float64", "bool": "bool"}
+_READ = {"str": str, "int": "int64", "Int64": "Int64", "float": "float64", "bool": "object"}
 
-MATCHES = [
-    "doc_id",
-    "sentence_id",
-    "page",
-    "method",
-    "group",
-    "cluster",
-    "value",
-    "term",
-    "start",
-    "end",
-    "negated",
-    "score",
-    "level",
-    "cue",
-]
 
-PROFILES = [
-    "doc_id",
-    "level",
-    "name",
-    "method",
-    "n_sentences",
-    "share",
-    "per_1000_words",
-    "ci_low",
-    "ci_high",
-    "group",
-    "cluster",
-    "n_hits",
-    "n_words",
-    "n_sentences_total",
-]
+@dataclass(frozen=True)
+class Table:
+    """An output table: name, file name and ``(column, type)`` pairs in file order."""
 
-SECTIONS = [
-    "doc_id",
-    "section_index",
-    "section",
-    "page",
-    "cluster",
-    "method",
-    "n_sentences",
-    "share",
-    "group",
-    "n_hits",
-    "n_sentences_total",
-]
+    name: str
+    file: str
+    columns: tuple[tuple[str, str], ...]
 
-COOCCURRENCE = [
-    "doc_id",
-    "cluster_a",
-    "cluster_b",
-    "method",
-    "n_sentences",
-    "n_a",
-    "n_b",
-    "n_both",
-    "expected",
-    "lift",
-    "p_value",
-]
+    @property
+    def names(self) -> list[str]:
+        return [c for c, _ in self.columns]
 
-COMPARISON = [
-    "level",
-    "name",
-    "method",
-    "share_a",
-    "share_b",
-    "diff",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "q_value",
-    "n_a",
-    "n_b",
-    "group",
-    "cluster",
-    "hits_a",
-    "hits_b",
-    "significant",
-]
+    @property
+    def dtypes_list(self) -> list[str]:
+        return [d for _, d in self.columns]
 
-COVERAGE = [
-    "doc_id",
-    "n_sentences",
-    "n_with_hit",
-    "share_with_hit",
-    "top_terms",
-]
+    def dtype(self, column: str) -> str:
+        return dict(self.columns).get(column, "str")
 
-UNUSED_TERMS = ["value", "term", "match"]
+    def pandas_dtype(self, column: str) -> str:
+        return _PANDAS[self.dtype(column)]
 
-AGREEMENT = [
-    "cluster",
-    "n_sentences",
-    "both",
-    "lexicon_only",
-    "classifier_only",
-    "neither",
-    "agreement",
-    "kappa",
-    "example_lexicon_only",
-    "example_classifier_only",
-]
+    def read_dtypes(self, present: list[str]) -> dict[str, object]:
+        return {c: _READ[self.dtype(c)] for c in present}
+
+
+def _t(name: str, spec: str) -> Table:
+    cols = tuple(tuple(item.split(":")) for item in spec.split())
+    return Table(name, f"{name}.csv", cols)  # type: ignore[arg-type]
+
+
+DOCUMENTS = _t("documents", """doc_id:str path:str sha256:str status:str error:str pages:int words:int
+    sentences:int text_quality:str pipeline:str file_type:str title:str pages_no_text:int
+    pages_broken_font:int pages_low_text:int sentences_scored:int duplicate_of:str seconds:float""")
+
+SENTENCES = _t("sentences", """doc_id:str sentence_id:str page:int section:str text:str kind:str
+    section_level:int section_index:int words:int""")
+
+MATCHES = _t("matches", """doc_id:str sentence_id:str page:int method:str group:str cluster:str
+    value:str term:str start:Int64 end:Int64 negated:bool score:float level:str cue:str""")
+
+PROFILES = _t("profiles", """doc_id:str level:str name:str method:str n_sentences:int share:float
+    per_1000_words:float ci_low:float ci_high:float group:str cluster:str n_hits:int n_words:int
+    n_sentences_total:int""")
+
+SECTIONS = _t("sections", """doc_id:str section_index:int section:str page:int cluster:str method:str
+    n_sentences:int share:float group:str n_hits:int n_sentences_total:int""")
+
+COOCCURRENCE = _t("cooccurrence", """doc_id:str cluster_a:str cluster_b:str method:str n_sentences:int
+    n_a:int n_b:int n_both:int expected:float lift:float p_value:float""")
+
+COVERAGE = _t("coverage", "doc_id:str n_sentences:int n_with_hit:int share_with_hit:float top_terms:str")
+
+UNUSED_TERMS = _t("unused_terms", "value:str term:str match:str")
+
+AGREEMENT = _t("agreement", """cluster:str n_sentences:int both:int lexicon_only:int classifier_only:int
+    neither:int agreement:float kappa:float example_lexicon_only:str example_classifier_only:str""")
+
+COMPARISON = _t("comparison", """level:str name:str method:str share_a:float share_b:float diff:float
+    ci_low:float ci_high:float p_value:float q_value:float n_a:int n_b:int group:str cluster:str
+    hits_a:int hits_b:int significant:bool""")
+
+DRIVERS = _t("drivers", "cluster:str diff:float side:str doc_id:str sentence_id:str page:int terms:str text:str")
+
+SCORE_TABLES = (DOCUMENTS, SENTENCES, MATCHES, PROFILES, SECTIONS, COOCCURRENCE, COVERAGE,
+                UNUSED_TERMS, AGREEMENT)
+"""The tables of a ``score`` folder, in the order they are written."""
+PER_DOCUMENT = (SENTENCES, MATCHES, SECTIONS)
+"""Tables whose rows each document contributes whole (streamed to disk as documents finish)."""
+COMPARE_TABLES = (COMPARISON, DRIVERS)
+ALL_TABLES = SCORE_TABLES + COMPARE_TABLES
+BY_NAME = {t.name: t for t in ALL_TABLES}
 
 ALL_DOCS = "ALL"
-"""doc_id of the batch-level rows in profiles.csv."""
+"""doc_id of the batch-level rows in profiles.csv and cooccurrence.csv."""
 
 LEVELS = ("group", "cluster", "value")
-METHODS = ("lexicon", "classifier", "both")
 STATUSES = ("ok", "warning", "error", "duplicate")
-TEXT_QUALITIES = ("ok", "no_text", "broken_font", "low_text", "not_dutch")
-SENTENCE_KINDS = ("prose", "list_item", "heading", "table", "toc", "footnote")
 SCORED_KINDS = ("prose", "list_item")

@@ -89,7 +89,7 @@ def make_doc_id(path: str, sha256: str) -> str:
     return f"{slug}-{sha256[:8]}"
 
 
-def _blocks(doc: ExtractedDocument) -> list[_Block]:
+def make_blocks(doc: ExtractedDocument) -> list[_Block]:
     all_lines = [line for page in doc.pages for line in page.lines]
     body = body_font_size(all_lines)
     heading_sizes = sorted({ln.size for ln in all_lines if ln.size > body + 1.5}, reverse=True)
@@ -188,7 +188,7 @@ def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None)
         doc_id: defaults to :func:`make_doc_id` of the path and hash.
     """
     doc_id = doc_id or make_doc_id(doc.path, doc.sha256)
-    return segment_blocks(_blocks(doc), nlp, doc_id=doc_id)
+    return segment_blocks(make_blocks(doc), nlp, doc_id=doc_id)
 
 
 def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: SectionState = START

@@ -39,12 +39,13 @@ def main() -> int:
     parser.add_argument("--cprofile", type=int, default=0, help="also print the N costliest functions")
     args = parser.parse_args()
 
-    from analyzer.api import _Resources
     from analyzer.batch import ResultStore
-    from analyzer.scoring.classifier.model import check_model
-    from analyzer.ingest import extract, file_sha256
-    from analyzer.scoring.lexicon import load_lexicon
     from analyzer.process import SCORED_KINDS, Settings, _score, document_tables, light_view
+
+    from analyzer.api import _Resources
+    from analyzer.ingest import extract, file_sha256
+    from analyzer.scoring.classifier.model import check_model
+    from analyzer.scoring.lexicon import load_lexicon
     from analyzer.segment import START, _blocks, segment_blocks
 
     pdfs = [p for p, _ in pdf_set(args.raw, args.max_pages)] * args.copies

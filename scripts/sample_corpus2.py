@@ -175,11 +175,11 @@ def norm_key(text: str) -> str:
 def main() -> None:
     from corpus_text import document_sentences  # scripts/corpus_text.py
 
-    from analyzer.scoring.classifier.model import load_model
     from analyzer.errors import WaardenscanError
+    from analyzer.nlp import build_pipeline
+    from analyzer.scoring.classifier.model import load_model
     from analyzer.scoring.lexicon import load_lexicon
     from analyzer.scoring.lexicon.match import Matcher
-    from analyzer.nlp import build_pipeline
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=Path("../shared/corpus/raw"))
@@ -235,7 +235,7 @@ def main() -> None:
         remaining = list(range(len(eligible)))
         picked: list[tuple[int, str, float, int]] = []
 
-        def draw(stratum: str, pool: list[int], k: int) -> None:
+        def draw(stratum: str, pool: list[int], k: int, picked=picked, remaining=remaining) -> None:
             k = min(k, len(pool))
             if k <= 0:
                 return

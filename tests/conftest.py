@@ -44,9 +44,9 @@ def raw() -> Path:
     return base / "corpus" / "raw"
 
 
-@pytest.fixture()
+@pytest.fixture(autouse=True)
 def cache_dir(tmp_path, monkeypatch):
-    """Keep every test's cache inside its tmp folder."""
+    """Keep every test's cache inside its tmp folder (never the user's real cache)."""
     path = tmp_path / "cache"
     monkeypatch.setenv("WAARDENSCAN_CACHE", str(path))
     return path

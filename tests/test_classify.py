@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analyzer.errors import ModelError
 from analyzer.scoring.classifier.model import ESTIMATOR_FILE, META_FILE, load_model, save_model
 from analyzer.scoring.classifier.train import to_sentences, train
-from analyzer.errors import ModelError
 from analyzer.scoring.lexicon import Matcher, load_lexicon
 
 from .conftest import DATA

@@ -32,9 +32,8 @@ def scored(tmp_path_factory):
 
 
 def test_score_writes_every_file_with_its_schema(scored):
-    expected = {"documents.csv": schemas.DOCUMENTS, "sentences.csv": schemas.SENTENCES, "matches.csv": schemas.MATCHES,
-                "profiles.csv": schemas.PROFILES, "sections.csv": schemas.SECTIONS,
-                "cooccurrence.csv": schemas.COOCCURRENCE, "coverage.csv": schemas.COVERAGE}
+    expected = {t.file: t.names for t in (schemas.DOCUMENTS, schemas.SENTENCES, schemas.MATCHES, schemas.PROFILES,
+                                          schemas.SECTIONS, schemas.COOCCURRENCE, schemas.COVERAGE)}
     for name, columns in expected.items():
         with open(scored / name, encoding="utf-8", newline="") as fh:
             assert next(csv.reader(fh)) == columns, name
@@ -85,7 +84,7 @@ def test_compare_score_folder_with_itself_is_zero(scored, tmp_path):
     out1 = tmp_path / "self"
     assert main(["compare", str(scored), str(scored), "-o", str(out1), "-q", "--no-report"]) == 0
     cmp = read(out1 / "comparison.csv")
-    assert list(cmp.columns) == schemas.COMPARISON
+    assert list(cmp.columns) == schemas.COMPARISON.names
     assert (cmp["diff"].abs() < 1e-9).all() and not cmp["significant"].astype(str).str.lower().eq("true").any()
 
 

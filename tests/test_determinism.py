@@ -31,7 +31,7 @@ TOY_LEXICON = Path(__file__).parent / "data" / "toy_lexicon.tsv"
 
 IDENTICAL = ["sentences.csv", "matches.csv", "profiles.csv", "sections.csv", "cooccurrence.csv",
              "coverage.csv", "unused_terms.csv"]
-SCHEMA_OF = {file: columns for file, columns in api.RESULT_FILES.values()}
+SCHEMA_OF = {t.file: t.names for t in schemas.SCORE_TABLES}
 
 
 def _inputs(raw: Path) -> list[Path]:
@@ -51,21 +51,18 @@ def _inputs(raw: Path) -> list[Path]:
 def _documents_without_seconds(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == schemas.DOCUMENTS
+    assert rows[0] == schemas.DOCUMENTS.names
     drop = rows[0].index("seconds")
     return [r[:drop] + r[drop + 1:] for r in rows]
 
 
-def test_same_inputs_give_identical_csv_files(raw, tmp_path, nlp, monkeypatch):
-    from analyzer import batch
-
+def test_same_inputs_give_identical_csv_files(raw, tmp_path, nlp):
     inputs = _inputs(raw)
     outs = []
     for run, jobs in enumerate((1, 1, 2, 2)):
-        if run == 3:  # a worker replaced after every document (its memory limit is 0 MB)
-            monkeypatch.setattr(batch, "WORKER_RSS_LIMIT_MB", 0)
+        # run 3: a worker is replaced after every document (its memory limit is 0 MB)
         result = api.score(inputs, lexicon=TOY_LEXICON, model=None, method="lexicon", nlp=nlp, jobs=jobs,
-                           use_cache=False, timeout=300)
+                           use_cache=False, timeout=300, worker_rss_limit_mb=0 if run == 3 else 420)
         assert set(result.documents["status"]) == {"ok"}, result.documents[["path", "status", "error"]]
         out = tmp_path / f"run{run}-jobs{jobs}"
         result.write(out, report=False)
@@ -143,24 +140,21 @@ def test_killed_runs_never_leave_half_files_and_resume_completes(raw, tmp_path):
 def test_one_large_document_over_several_processes_gives_identical_csv_files(raw, tmp_path, monkeypatch):
     """--jobs 2 on a single document reads its pages and analyses chunks of its blocks in
     forked processes; every table is byte-identical to one process doing it all."""
-    from analyzer import process
+    from analyzer import pool
 
     path = next(raw.rglob("TK2010_VVD.pdf"), None)
     if path is None:
         pytest.skip("TK2010_VVD.pdf missing from the shared corpus")
-    from analyzer.ingest import pdf
-
-    monkeypatch.setattr(process, "PARALLEL_MIN_PAGES", 10)  # 42 pages: small enough for a unit test
-    monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 10)  # its pages are read by 2 processes too
+    monkeypatch.setattr(pool, "PARALLEL_MIN_PAGES", 10)  # 42 pages: small enough for a unit test
     chunked = []
-    real_chunks = process._chunks
-    monkeypatch.setattr(process, "_chunks", lambda *a: chunked.append(1) or real_chunks(*a))
+    real_map = pool.fork_map
+    monkeypatch.setattr(pool, "fork_map", lambda func, items, n: chunked.append(len(items)) or real_map(func, items, n))
     outs = []
     for jobs in (1, 2):
         out = tmp_path / f"jobs{jobs}"
         api.score([path], jobs=jobs, use_cache=False, stream_to=out).write(out, report=False)
         outs.append(out)
-    assert chunked == [1], "the two-process run took the chunked path, the one-process run did not"
+    assert len(chunked) == 2, "the two-process run read pages and analysed blocks in chunks; one process did not"
     assert len(pd.read_csv(outs[0] / "sentences.csv")) > 1000
     for name in IDENTICAL:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name

@@ -224,5 +224,7 @@ def test_pages_of_a_large_pdf_read_by_several_processes_are_the_same_pages(raw, 
     together = pdf.read_pages_pdfium(path, parallel=2)
     assert len(alone) == 201
     assert together == alone  # same numbers, lines, heights and qualities, in order
-    monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 1000)  # below the threshold: read in this process
+    from analyzer import pool
+
+    monkeypatch.setattr(pool, "PARALLEL_MIN_PAGES", 1000)  # below the threshold: read in this process
     assert pdf.read_pages_pdfium(path, parallel=2, max_pages=50) == alone[:50]

@@ -8,10 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer.aggregate.counts import document_counts
+from analyzer.aggregate.evidence import bin_sections
+from analyzer.aggregate.finish import Totals
+from analyzer.aggregate.stats import wilson
 from analyzer.compare import bh_adjust, compare_profiles, newcombe, summarize
-from analyzer.scoring.lexicon import load_lexicon
-from analyzer.profile import profiles, sections, wilson
 from analyzer.schemas import ALL_DOCS, COMPARISON, PROFILES, SECTIONS
+from analyzer.scoring.base import levels_of
+from analyzer.scoring.lexicon import load_lexicon
+from analyzer.types import DocResult, DocumentRow, Label, SentenceRow
 
 from .conftest import DATA
 
@@ -19,31 +24,43 @@ LEX = load_lexicon(DATA / "toy_lexicon.tsv")
 VALUES = list(LEX.values)
 
 
-def make_tables(doc_labels: dict[str, list[list[str]]]):
-    """documents, sentences and lexicon matches from per-sentence value lists."""
-    docs, sents, matches = [], [], []
+def make_results(doc_labels: dict[str, list[list[str]]]) -> list[DocResult]:
+    """Documents with lexicon labels from per-sentence value lists (10 words a sentence,
+    5 sentences a section)."""
+    results = []
     for doc_id, per_sentence in doc_labels.items():
-        docs.append({"doc_id": doc_id, "status": "ok", "sentences_scored": len(per_sentence)})
+        sents, labels = [], []
         for i, values in enumerate(per_sentence):
             sid = f"{doc_id}:{i:05d}"
-            sents.append({"doc_id": doc_id, "sentence_id": sid, "page": 1 + i // 10, "section": f"S{i // 5}",
-                          "text": "x", "kind": "prose", "section_level": 1, "section_index": i // 5, "words": 10})
+            sents.append(SentenceRow(doc_id, sid, 1 + i // 10, f"S{i // 5}", "x", "prose", 1, i // 5, 10))
             for v in values:
-                matches.append({"doc_id": doc_id, "sentence_id": sid, "page": 1, "method": "lexicon",
-                                "group": LEX.group_of(v), "cluster": LEX.cluster_of(v), "value": v, "term": v.lower(),
-                                "start": 0, "end": 1, "negated": False, "score": 1.0, "level": "value", "cue": ""})
-    return (pd.DataFrame(docs), pd.DataFrame(sents),
-            pd.DataFrame(matches, columns=["doc_id", "sentence_id", "page", "method", "group", "cluster", "value",
-                                           "term", "start", "end", "negated", "score", "level", "cue"]))
+                labels.append(Label(doc_id, sid, 1, "lexicon", LEX.group_of(v), LEX.cluster_of(v), v, v.lower(), 0, 1,
+                                    False, 1.0, "value", ""))
+        doc = DocumentRow(doc_id=doc_id, path=f"{doc_id}.txt", sentences=len(sents), sentences_scored=len(sents))
+        results.append(DocResult(doc, tuple(sents), tuple(labels)))
+    return results
+
+
+def tables(doc_labels: dict[str, list[list[str]]], methods=("lexicon",)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """profiles.csv and sections.csv of those documents, through the run's own counting."""
+    totals, section_rows = Totals(), []
+    for result in make_results(doc_labels):
+        counts, sections = document_counts(result, LEX, levels_of(list(methods)), count_negated=False)
+        totals.add(counts)
+        section_rows.extend(sections)
+    return totals.finish(LEX, list(methods))["profiles"], pd.DataFrame(section_rows, columns=SECTIONS.names)
+
+
+def profiles(doc_labels: dict[str, list[list[str]]]) -> pd.DataFrame:
+    return tables(doc_labels)[0]
 
 
 labels_strategy = st.lists(st.lists(st.sampled_from(VALUES), max_size=3, unique=True), min_size=1, max_size=40)
 
 
 def test_profile_numbers_by_hand():
-    docs, sents, matches = make_tables({"d1": [["Bestaansveiligheid"], ["Bestaansveiligheid", "Preventie"], [], []]})
-    prof = profiles(docs, sents, matches, LEX, method="lexicon")
-    assert list(prof.columns) == PROFILES
+    prof = profiles({"d1": [["Bestaansveiligheid"], ["Bestaansveiligheid", "Preventie"], [], []]})
+    assert list(prof.columns) == PROFILES.names
     row = prof[(prof.doc_id == "d1") & (prof.level == "cluster") & (prof.name == "Continuïteit")].iloc[0]
     assert row.n_sentences == 2 and row.share == pytest.approx(0.5)
     assert row.n_hits == 3 and row.per_1000_words == pytest.approx(1000 * 3 / 40)
@@ -56,18 +73,15 @@ def test_profile_numbers_by_hand():
 
 
 def test_wider_interval_for_shorter_document():
-    docs, sents, matches = make_tables({"short": [["Preventie"]] + [[]] * 3,
-                                        "long": ([["Preventie"]] + [[]] * 3) * 50})
-    prof = profiles(docs, sents, matches, LEX, method="lexicon")
+    prof = profiles({"short": [["Preventie"]] + [[]] * 3, "long": ([["Preventie"]] + [[]] * 3) * 50})
     sel = prof[(prof.level == "value") & (prof.name == "Preventie")].set_index("doc_id")
     assert sel.loc["short", "share"] == pytest.approx(sel.loc["long", "share"])
     assert (sel.loc["short", "ci_high"] - sel.loc["short", "ci_low"]) > 3 * (sel.loc["long", "ci_high"] - sel.loc["long", "ci_low"])
 
 
 def test_sections_follow_document_order():
-    docs, sents, matches = make_tables({"d": [["Menselijke maat"]] * 5 + [["Bestaansveiligheid"]] * 5})
-    sec = sections(sents, matches, LEX, method="lexicon")
-    assert list(sec.columns) == SECTIONS
+    sec = tables({"d": [["Menselijke maat"]] * 5 + [["Bestaansveiligheid"]] * 5})[1]
+    assert list(sec.columns) == SECTIONS.names
     kwal = sec[sec.cluster == "Kwaliteit"].sort_values("section_index")
     assert kwal["share"].tolist() == [1.0, 0.0]
 
@@ -75,8 +89,7 @@ def test_sections_follow_document_order():
 @settings(max_examples=40, deadline=None)
 @given(labels_strategy)
 def test_shares_are_proportions(per_sentence):
-    docs, sents, matches = make_tables({"d": per_sentence})
-    prof = profiles(docs, sents, matches, LEX, method="lexicon")
+    prof = profiles({"d": per_sentence})
     assert prof["share"].between(0, 1).all()
     assert (prof["ci_low"] <= prof["share"] + 1e-12).all() and (prof["share"] <= prof["ci_high"] + 1e-12).all()
 
@@ -84,10 +97,9 @@ def test_shares_are_proportions(per_sentence):
 @settings(max_examples=40, deadline=None)
 @given(labels_strategy)
 def test_comparing_a_profile_with_itself_gives_zero(per_sentence):
-    docs, sents, matches = make_tables({"d": per_sentence})
-    prof = profiles(docs, sents, matches, LEX, method="lexicon")
+    prof = profiles({"d": per_sentence})
     cmp = compare_profiles(prof, prof)
-    assert list(cmp.columns) == COMPARISON
+    assert list(cmp.columns) == COMPARISON.names
     assert np.allclose(cmp["diff"], 0)
     assert not cmp["significant"].any()
     assert (cmp["p_value"] == 1.0).all()
@@ -96,8 +108,8 @@ def test_comparing_a_profile_with_itself_gives_zero(per_sentence):
 @settings(max_examples=40, deadline=None)
 @given(labels_strategy, labels_strategy)
 def test_swapping_a_and_b_negates_every_difference(a, b):
-    pa = profiles(*make_tables({"a": a}), LEX, method="lexicon")
-    pb = profiles(*make_tables({"b": b}), LEX, method="lexicon")
+    pa = profiles({"a": a})
+    pb = profiles({"b": b})
     ab = compare_profiles(pa, pb).set_index(["level", "name", "method"])
     ba = compare_profiles(pb, pa).set_index(["level", "name", "method"]).loc[ab.index]
     assert np.allclose(ab["diff"], -ba["diff"])
@@ -108,8 +120,8 @@ def test_swapping_a_and_b_negates_every_difference(a, b):
 def test_clear_shift_is_significant_and_summarised():
     a = [["Menselijke maat"]] * 40 + [[]] * 60
     b = [["Menselijke maat"]] * 5 + [["Bestaansveiligheid"]] * 40 + [[]] * 55
-    pa = profiles(*make_tables({"a": a}), LEX, method="lexicon")
-    pb = profiles(*make_tables({"b": b}), LEX, method="lexicon")
+    pa = profiles({"a": a})
+    pb = profiles({"b": b})
     cmp = compare_profiles(pa, pb)
     kw = cmp[(cmp.level == "cluster") & (cmp.name == "Kwaliteit")].iloc[0]
     assert kw["diff"] == pytest.approx(-0.35) and kw["significant"] and kw["ci_high"] < 0
@@ -129,13 +141,10 @@ def test_bh_and_newcombe_reference_values():
 
 
 def test_long_documents_are_binned_for_the_report_without_changing_totals():
-    from analyzer.tables import binned_sections
-
     per_sentence = ([["Menselijke maat"]] + [[]] * 4) * 100 + [["Preventie"]] * 5  # 101 sections of 5 sentences
-    docs, sents, matches = make_tables({"d": per_sentence})
-    sec = sections(sents, matches, LEX, method="lexicon")
-    binned = pd.DataFrame(binned_sections(sec.to_dict("records"), "lexicon", max_rows=20), columns=SECTIONS)
-    assert binned["section_index"].nunique() == 20 and list(binned.columns) == SECTIONS
+    sec = tables({"d": per_sentence})[1]
+    binned = pd.DataFrame(bin_sections(sec.to_dict("records"), max_rows=20))
+    assert binned["section_index"].nunique() == 20 and binned["row"].nunique() == 20
     for cluster in ("Kwaliteit", "Continuïteit"):
         full = sec[sec.cluster == cluster]
         part = binned[binned.cluster == cluster]

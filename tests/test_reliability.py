@@ -28,9 +28,12 @@ from pathlib import Path
 import pytest
 
 from analyzer import api, schemas
-from analyzer.batch import run_batch
 from analyzer.errors import LexiconError, ModelError
-from analyzer.process import error_result
+from analyzer.run.batch import run_batch
+from analyzer.run.document import error_summary
+from analyzer.run.executor import Execution
+from analyzer.run.store import Stores
+from analyzer.types import RunSettings
 from tests.pdfgen import make_pdf, text_page
 
 TOY_LEXICON = Path(__file__).parent / "data" / "toy_lexicon.tsv"
@@ -582,7 +585,13 @@ def test_tampered_model_is_refused(tmp_path, toy):
 
 
 def _ok(task):
-    return error_result(task.path, "", sha256=task.sha256, status="ok")
+    return error_summary(task.path, "", sha256=task.sha256, status="ok")
+
+
+def _batch(paths, func, *, jobs, timeout):
+    """Summaries of a batch run with ``func`` as the work of each document (no store)."""
+    return list(run_batch(paths, func, settings=RunSettings(), stores=Stores(read=[], write=[]),
+                          execution=Execution(jobs=jobs, timeout=timeout)))
 
 
 def _tasks(folder: Path, names: list[str]) -> list[Path]:
@@ -604,9 +613,9 @@ def test_per_document_timeout(tmp_path, jobs):
             time.sleep(5)
         return _ok(task)
 
-    results = run_batch(paths, func, fingerprint={}, jobs=jobs, timeout=1, progress=False)
-    assert [r.document["path"] for r in results] == [str(p) for p in paths]
-    by_name = {Path(r.document["path"]).stem: r.document for r in results}
+    results = _batch(paths, func, jobs=jobs, timeout=1)
+    assert [r.document.path for r in results] == [str(p) for p in paths]
+    by_name = {Path(r.document.path).stem: r.document.to_dict() for r in results}
     assert_reason(by_name["langzaam"], "error", "timed out after 1 s", "--timeout")
     assert [by_name[n]["status"] for n in ("een", "drie", "vier")] == ["ok", "ok", "ok"]
 
@@ -619,26 +628,26 @@ def test_worker_crash_is_one_error_row(tmp_path):
             os._exit(3)
         return _ok(task)
 
-    results = run_batch(paths, func, fingerprint={}, jobs=2, timeout=30, progress=False)
-    assert [r.document["path"] for r in results] == [str(p) for p in paths]
-    by_name = {Path(r.document["path"]).stem: r.document for r in results}
+    results = _batch(paths, func, jobs=2, timeout=30)
+    assert [r.document.path for r in results] == [str(p) for p in paths]
+    by_name = {Path(r.document.path).stem: r.document.to_dict() for r in results}
     assert_reason(by_name["crash"], "error", "worker crashed", "exit code 3")
     assert {by_name[n]["status"] for n in ("twee", "drie", "vier", "vijf")} == {"ok"}
 
 
 def test_inline_timeout_during_scoring_is_reported_as_timeout(tmp_path, run, monkeypatch):
-    import analyzer.process as process
+    import analyzer.run.document as document
 
     good_pdf(tmp_path)
     make_pdf(tmp_path / "traag.pdf", [text_page(GOOD_LINES[1:])])
-    real_analyse = process._analyse
+    real_analyse = document._analyse
 
-    def slow_analyse(blocks, state, **kwargs):
+    def slow_analyse(chunk, **kwargs):
         if kwargs["doc_id"].startswith("traag-"):
             time.sleep(3)
-        return real_analyse(blocks, state, **kwargs)
+        return real_analyse(chunk, **kwargs)
 
-    monkeypatch.setattr(process, "_analyse", slow_analyse)
+    monkeypatch.setattr(document, "_analyse", slow_analyse)
     result = run([tmp_path], timeout=1, jobs=1)
     assert_batch(result, 2)
     assert_reason(row(result, "traag.pdf"), "error", "timed out after 1 s")
@@ -764,10 +773,10 @@ def test_disk_full_while_writing_outputs_is_one_clear_line(tmp_path, monkeypatch
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "profiles.csv"))
 
-    monkeypatch.setattr(analyzer.output.io, "write_csv", full)
-    monkeypatch.setattr("analyzer.api.write_csv", full)
+    monkeypatch.setattr(analyzer.output.io, "write_table", full)
+    monkeypatch.setattr("analyzer.api.write_table", full)
     rc = cli_main(["score", str(doc.parent), "-o", str(tmp_path / "out"), "-q", "--no-cache", "--method", "lexicon"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2
     assert len(err) == 1 and "No space left on device" in err[0] and "--resume" in err[0]
-    assert list((tmp_path / "out" / ".parts").glob("*.json.gz")), "finished documents are kept for --resume"
+    assert list((tmp_path / "out" / ".parts").rglob("*.gz")), "finished documents are kept for --resume"

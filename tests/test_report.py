@@ -203,31 +203,41 @@ def test_highlight_escapes_and_marks_offsets():
         "<mark>abcde</mark>f"
 
 
-def _sections(n: int) -> pd.DataFrame:
+def _sections(n: int) -> list[dict]:
+    """sections.csv rows of one document: odd sections have 3 sentences, all of them Nut."""
     rows = []
     for i in range(n):
+        total = 3 if i % 2 else 1
         for cluster, group in (("Vrijheid", "ideëel"), ("Nut", "praktisch")):
-            rows.append({"section_index": i, "section": f"Hoofdstuk {i} <x>", "page": i + 1,
-                         "cluster": cluster, "share": 1.0 if (cluster == "Nut" and i % 2) else 0.0,
-                         "group": group, "n_sentences_total": 3 if i % 2 else 1})
-    return pd.DataFrame(rows)
+            k = total if (cluster == "Nut" and i % 2) else 0
+            rows.append({"doc_id": "d", "section_index": i, "section": f"Hoofdstuk {i} <x>", "page": i + 1,
+                         "cluster": cluster, "method": "lexicon", "n_sentences": k, "share": k / total,
+                         "group": group, "n_hits": k, "n_sentences_total": total})
+    return rows
 
 
 def test_bin_sections_keeps_short_documents_and_weights_long_ones():
-    assert svg.bin_sections(_sections(5))["row"].nunique() == 5
-    binned = svg.bin_sections(_sections(150))
+    from analyzer.aggregate.evidence import bin_sections
+
+    assert pd.DataFrame(bin_sections(_sections(5)))["row"].nunique() == 5
+    binned = pd.DataFrame(bin_sections(_sections(150)))
     assert binned["row"].nunique() == 60
     assert list(binned.drop_duplicates("row")["row"]) == list(range(60))
     # every bin holds 2 or 3 consecutive sections; odd ones (weight 3) have share 1 for Nut
     first = binned[(binned["row"] == 0) & (binned["cluster"] == "Nut")].iloc[0]
     assert first["n_sections"] == 3  # sections 0, 1, 2: weights 1, 3, 1
     assert first["share"] == pytest.approx(3 / 5)
-    assert first["label"] == "Hoofdstuk 0 <x> (+2)"
+    assert first["section"] == "Hoofdstuk 0 <x> (+2)"
+    # counts are summed, never lost
+    assert binned["n_sentences"].sum() == sum(r["n_sentences"] for r in _sections(150))
 
 
 def test_section_heatmap_escapes_and_is_deterministic():
-    out = svg.section_heatmap(_sections(150), groups={"Vrijheid": "ideëel", "Nut": "praktisch"})
-    assert out == svg.section_heatmap(_sections(150), groups={"Vrijheid": "ideëel", "Nut": "praktisch"})
+    from analyzer.aggregate.evidence import bin_sections
+
+    binned = pd.DataFrame(bin_sections(_sections(150)))
+    out = svg.section_heatmap(binned, groups={"Vrijheid": "ideëel", "Nut": "praktisch"})
+    assert out == svg.section_heatmap(binned, groups={"Vrijheid": "ideëel", "Nut": "praktisch"})
     assert "<x>" not in out and "&lt;x&gt;" in out
     assert out.count("<rect") == 60 * 2 + 6  # cells + legend swatches
     assert "150 sections binned into 60 rows" in out

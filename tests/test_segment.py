@@ -95,7 +95,7 @@ def test_segmenter_gives_the_pipelines_own_sentences_and_lemmas(raw, nlp):
     """The segmenter reads token arrays and applies the sentencizer rule and the simplemma
     lemmas itself; on real documents that gives exactly what running the whole spaCy
     pipeline on every block and iterating its sentences and tokens gives."""
-    from analyzer.segment import _blocks
+    from analyzer.segment import make_blocks
 
     paths = [raw / "coalitieakkoorden-gemeenten/AaenHunze_coalitieakkoord_2018.pdf",
              raw / "laws-markdown-2017/Wmo2015_BWBR0035362_2017snapshot.md"]
@@ -104,7 +104,7 @@ def test_segmenter_gives_the_pipelines_own_sentences_and_lemmas(raw, nlp):
         doc = extract(path)
         ours = [(s.text, [(t.text, t.lower, t.lemma, t.start) for t in s.tokens]) for s in segment(doc, nlp)]
         expected = []
-        for block in _blocks(doc):
+        for block in make_blocks(doc):
             spacy_doc = nlp(block.text)  # every component, on every block
             spans = spacy_doc.sents if block.kind in ("prose", "list_item") else [spacy_doc[:]]
             for span in spans:

@@ -13,14 +13,13 @@ import os
 from pathlib import Path
 
 from ..errors import InputError
-from .cache import ExtractionCache, default_cache_dir
 from .clean import remove_running_lines
-from .model import ExtractedDocument, Line, Page
+from .model import ExtractedDocument, ExtractionCache, Line, Page
 from .quality import document_quality
 
 __all__ = [
     "EXTRACTOR_VERSION", "SUPPORTED_SUFFIXES", "ExtractedDocument", "ExtractionCache", "Line",
-    "Page", "default_cache_dir", "discover", "extract", "file_sha256",
+    "Page", "discover", "extract", "file_sha256",
 ]
 
 EXTRACTOR_VERSION = "1"
@@ -145,14 +144,14 @@ def extract(
     sha256 = sha256 or file_sha256(path)
     key = f"v{EXTRACTOR_VERSION}-{pdf_engine if kind == 'pdf' else kind}-{max_pages or 'all'}"
     if cache is not None:
-        hit = cache.get(sha256, key, str(path))
+        hit = cache.get_extraction(sha256, key, str(path))
         if hit is not None:
             return hit
     doc = _extract_uncached(path, kind, pdf_engine=pdf_engine, max_pages=max_pages, parallel=parallel)
     doc.sha256 = sha256
     doc.extractor = key
     if cache is not None:
-        cache.put(doc, key)
+        cache.put_extraction(doc, key)
     return doc
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
 
 
 @dataclass(slots=True)
@@ -53,3 +54,25 @@ class ExtractedDocument:
     @property
     def n_pages(self) -> int:
         return len(self.pages)
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the path (a cached extraction serves every copy of the file)."""
+        data = asdict(self)
+        data.pop("path")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, path: str, sha256: str) -> ExtractedDocument:
+        pages = [Page(number=p["number"], lines=[Line(**ln) for ln in p["lines"]], quality=p["quality"],
+                      n_chars=p["n_chars"]) for p in data["pages"]]
+        return cls(path=path, sha256=sha256, file_type=data["file_type"], pages=pages, title=data["title"],
+                   text_quality=data["text_quality"], warnings=data["warnings"], extractor=data["extractor"])
+
+
+class ExtractionCache(Protocol):
+    """Where :func:`analyzer.ingest.extract` keeps extractions by file sha256 and extractor
+    key (:class:`analyzer.run.store.Store` is one)."""
+
+    def get_extraction(self, sha256: str, key: str, path: str) -> ExtractedDocument | None: ...
+
+    def put_extraction(self, doc: ExtractedDocument, key: str) -> None: ...

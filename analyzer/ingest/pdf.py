@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .. import pool
 from ..errors import InputError
 from .clean import normalize_chars
 from .model import Line, Page
@@ -105,10 +106,6 @@ def iter_pages_pdfium(path: Path, *, max_pages: int | None = None, first: int = 
         pdf.close()
 
 
-PARALLEL_MIN_PAGES = 100
-"""A PDF of at least this many pages is read by several processes when asked to."""
-
-
 def _page_range(args: tuple[str, int, int]) -> list[Page]:
     path, first, last = args
     return list(iter_pages_pdfium(Path(path), first=first, last=last))
@@ -116,7 +113,7 @@ def _page_range(args: tuple[str, int, int]) -> list[Page]:
 
 def read_pages_pdfium(path: Path, *, max_pages: int | None = None, parallel: int = 1) -> list[Page]:
     """All pages of a PDF (see :func:`iter_pages_pdfium`); with ``parallel > 1`` and at least
-    :data:`PARALLEL_MIN_PAGES` pages, consecutive page ranges are read by that many forked
+    :data:`analyzer.pool.PARALLEL_MIN_PAGES` pages, consecutive page ranges are read by that many forked
     processes and put back in order (the same pages)."""
     if parallel > 1:
         pdf = _open_pdfium(path)
@@ -125,14 +122,11 @@ def read_pages_pdfium(path: Path, *, max_pages: int | None = None, parallel: int
         finally:
             pdf.close()
         n_pages = min(n_pages, max_pages) if max_pages is not None else n_pages
-        if n_pages >= PARALLEL_MIN_PAGES:
-            import multiprocessing as mp
-
+        if n_pages >= pool.PARALLEL_MIN_PAGES:
             parts = 4 * parallel
             bounds = [round(i * n_pages / parts) for i in range(parts + 1)]
             ranges = [(str(path), a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-            with mp.get_context("fork").Pool(parallel) as pool:
-                return [page for part in pool.map(_page_range, ranges, chunksize=1) for page in part]
+            return [page for part in pool.fork_map(_page_range, ranges, parallel) for page in part]
     return list(iter_pages_pdfium(path, max_pages=max_pages))
 
 

@@ -1,9 +1,10 @@
-"""Writing outputs: atomic CSV and JSON, fixed column order and float formatting.
+"""Writing outputs: one atomic writer, one cell format, one table reader.
 
-Every file is written to a temporary file in the same folder and renamed into place,
-so a killed run leaves either the previous complete file or the new complete file,
-never half a CSV. Floats are formatted with a fixed number of decimals so the same
-numbers give the same bytes on every machine.
+Every file is written to a temporary file in the same folder and renamed into place, so a
+killed run leaves either the previous complete file or the new complete file, never half a
+CSV. Floats are formatted with a fixed number of decimals so the same numbers give the same
+bytes on every machine. Tables are read back with the dtypes of :mod:`analyzer.schemas`, so
+what is written and what is read are one contract.
 """
 
 from __future__ import annotations
@@ -13,26 +14,27 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import IO, Any
 
 from ..errors import OutputError
+from ..schemas import Table
 
 FLOAT_DECIMALS = 6
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
-def _format(value: Any, *, excel_safe: bool) -> str:
+def format_cell(value: Any, *, excel_safe: bool = False) -> str:
+    """One CSV cell: fixed float format, true/false, empty for missing values; with
+    ``excel_safe`` a text or whole number that a spreadsheet would run as a formula gets a
+    leading ``'``."""
     kind = type(value)
     if kind is str:  # the common cases first: this runs for every cell of every row
         return "'" + value if excel_safe and value.startswith(_FORMULA_START) else value
     if kind is int and (value >= 0 or not excel_safe):
         return str(value)
-    if value is None:
+    if value is None or value is _NA:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -42,56 +44,161 @@ def _format(value: Any, *, excel_safe: bool) -> str:
         text = f"{value:.{FLOAT_DECIMALS}f}".rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        return _format(value.item(), excel_safe=excel_safe)
+        return format_cell(value.item(), excel_safe=excel_safe)
+    if _is_missing(value):
+        return ""
     text = str(value)
     if excel_safe and text.startswith(_FORMULA_START):
         return "'" + text
     return text
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text to path atomically (temporary file + rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _missing_marker() -> Any:
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return object()
+    return pd.NA
 
 
-def csv_text(frame: pd.DataFrame, columns: list[str], *, excel_safe: bool = False) -> str:
-    """A DataFrame as CSV text with exactly ``columns``, fixed float format, no index."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"missing columns {missing}")
+_NA = _missing_marker()
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def rows_text(rows: Iterable[Sequence[Any]], *, excel_safe: bool = False) -> str:
+    """CSV lines (no header) of rows of Python values, formatted as every table is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in _rows(frame, columns):
-        writer.writerow([_format(v, excel_safe=excel_safe) for v in row])
+    for row in rows:
+        writer.writerow([format_cell(v, excel_safe=excel_safe) for v in row])
     return buffer.getvalue()
 
 
-def _rows(frame: pd.DataFrame, columns: list[str]):  # type: ignore[no-untyped-def]
-    """The frame's rows as tuples of Python values (column lists zipped: much cheaper than
+def header_text(table: Table) -> str:
+    return rows_text([table.names])
+
+
+def excel_safe_text(text: str, table: Table) -> str:
+    """Rows formatted without ``excel_safe`` as they would be with it: text and whole-number
+    cells that start like a formula get a leading ``'`` (float cells never do, as with
+    :func:`format_cell`)."""
+    if not text:
+        return text
+    guard = [d in ("str", "int", "Int64") for d in table.dtypes_list]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in csv.reader(io.StringIO(text)):
+        writer.writerow(["'" + cell if g and cell.startswith(_FORMULA_START) else cell
+                         for cell, g in zip(row, guard, strict=True)])
+    return out.getvalue()
+
+
+class AtomicFile:
+    """A text file written under a temporary name and renamed into place when the ``with``
+    block ends without an error (fsync'ed, the umask's permissions); removed otherwise."""
+
+    def __init__(self, path: Path, *, binary: bool = False) -> None:
+        self.path = Path(path)
+        self.binary = binary
+        self.tmp = ""
+        self.fh: IO[Any] | None = None
+
+    def __enter__(self) -> IO[Any]:
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        self.fh = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        return self.fh
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        assert self.fh is not None
+        try:
+            if exc_type is None:
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+            self.fh.close()
+            if exc_type is None:
+                os.replace(self.tmp, self.path)
+        finally:
+            if exc_type is not None or os.path.exists(self.tmp):
+                Path(self.tmp).unlink(missing_ok=True)
+
+
+def atomic_write(path: Path, data: str | bytes) -> Path:
+    """Write text or bytes to path atomically (temporary file + fsync + rename)."""
+    with AtomicFile(Path(path), binary=isinstance(data, bytes)) as fh:
+        fh.write(data)
+    return Path(path)
+
+
+def _umask() -> int:
+    """The process umask, read from /proc where possible (setting it to read it would race
+    with other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return 0o022
+
+
+def frame_rows(frame: Any, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """A DataFrame's rows as tuples of Python values (column lists zipped: much cheaper than
     itertuples on large tables, same values)."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"missing columns {missing}")
     return zip(*(frame[c].tolist() for c in columns), strict=True)
 
 
-def write_csv(frame: pd.DataFrame, path: Path, columns: list[str], *, excel_safe: bool = False) -> Path:
-    atomic_write_text(path, csv_text(frame, columns, excel_safe=excel_safe))
-    return path
+def table_text(frame: Any, table: Table, *, excel_safe: bool = False) -> str:
+    """A DataFrame as CSV text with exactly the table's columns, header first."""
+    return header_text(table) + rows_text(frame_rows(frame, table.names), excel_safe=excel_safe)
+
+
+def write_table(frame: Any, path: Path, table: Table, *, excel_safe: bool = False) -> Path:
+    return atomic_write(path, table_text(frame, table, excel_safe=excel_safe))
+
+
+def read_table(source: Path | str, table: Table, *, text: bool = False) -> Any:
+    """A table written by :func:`write_table` (a path, or CSV text with ``text=True``) as a
+    DataFrame with the schema's dtypes; missing columns of an older file are added empty."""
+    import pandas as pd
+
+    handle: Any = io.StringIO(source) if text else source
+    head = pd.read_csv(handle, nrows=0) if not text else None
+    present = table.names if head is None else list(head.columns)
+    if text:
+        handle = io.StringIO(source)  # type: ignore[arg-type]
+    frame = pd.read_csv(handle, dtype=table.read_dtypes(present), keep_default_na=False,
+                        na_values={c: [""] for c in present if table.dtype(c) not in ("str", "bool")},
+                        true_values=["true"], false_values=["false"])
+    for name in table.names:
+        if name not in frame.columns:
+            frame[name] = pd.Series([None] * len(frame), dtype=table.pandas_dtype(name))
+    for name in present:
+        if table.dtype(name) == "bool" and frame[name].dtype != bool:
+            frame[name] = frame[name].astype(str).str.lower().eq("true")
+    return frame
+
+
+def empty_frame(table: Table) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=table.pandas_dtype(c)) for c in table.names})
 
 
 def write_json(data: dict[str, Any], path: Path) -> Path:
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
-    return path
+    return atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
 def prepare_outdir(path: Path) -> Path:
@@ -105,57 +212,3 @@ def prepare_outdir(path: Path) -> Path:
     except OSError as exc:
         raise OutputError(f"{path}: output folder is not writable ({exc.strerror or exc})") from None
     return path
-
-
-def records_text(records: list[dict], columns: list[str], *, excel_safe: bool = False) -> str:
-    """CSV rows (no header) of dicts, formatted as every table of a run is formatted."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for record in records:
-        writer.writerow([_format(record.get(c), excel_safe=excel_safe) for c in columns])
-    return buffer.getvalue()
-
-
-class CsvStream:
-    """Write a CSV row block by row block to a temporary file, renamed into place on success.
-
-    Same header, column order and value formatting as :func:`write_csv`, so a table written
-    in pieces is byte-identical to the same table written at once.
-    """
-
-    def __init__(self, path: Path, columns: list[str], *, excel_safe: bool = False) -> None:
-        self.path = Path(path)
-        self.columns = columns
-        self.excel_safe = excel_safe
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        os.chmod(self.tmp, 0o666 & ~_UMASK)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.fh, lineterminator="\n")
-        self.writer.writerow(columns)
-
-    def write(self, frame: pd.DataFrame) -> None:
-        if frame.empty:
-            return
-        for row in _rows(frame, self.columns):
-            self.writer.writerow([_format(v, excel_safe=self.excel_safe) for v in row])
-
-    def write_records(self, records: list[dict]) -> None:
-        """Rows as dicts (keys = columns); formatted exactly as :meth:`write` formats a DataFrame."""
-        self.fh.write(records_text(records, self.columns, excel_safe=self.excel_safe))
-
-    def write_text(self, text: str) -> None:
-        """Rows already formatted by :func:`records_text` with this stream's columns."""
-        self.fh.write(text)
-
-    def __enter__(self) -> CsvStream:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
-        if exc_type is None:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
-            os.replace(self.tmp, self.path)
-        else:
-            self.fh.close()
-            Path(self.tmp).unlink(missing_ok=True)

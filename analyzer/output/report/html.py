@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..io import atomic_write_text
-from ...schemas import ALL_DOCS, SCORED_KINDS
+from ...aggregate.evidence import EVIDENCE_PER_CLUSTER, rank
+from ...schemas import ALL_DOCS
+from ..io import atomic_write
 from . import svg
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...api import CompareResult, ScoreResult
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-EVIDENCE_PER_CLUSTER = 3
 TENSION_P = 0.05
 OPEN_DETAILS_UP_TO = 3  # documents; larger batches start collapsed
 
@@ -132,7 +132,7 @@ def _page(title: str, body: Iterable[str]) -> str:
 def _write(path: str | Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, text)
+    atomic_write(path, text)
     return path
 
 
@@ -185,10 +185,10 @@ def highlight(text: str, spans: Iterable[tuple[int, int, bool]]) -> str:
 
 
 def _spans(matches: pd.DataFrame) -> list[tuple[int, int, bool]]:
-    """[start, end) offsets of the lexicon rows of a matches table."""
+    """[start, end) offsets of the rows of a matches table that have them (term hits)."""
     if matches.empty:
         return []
-    lex = matches[matches["method"] == "lexicon"]
+    lex = matches[pd.to_numeric(matches["start"], errors="coerce").notna()]
     starts = pd.to_numeric(lex["start"], errors="coerce")
     ends = pd.to_numeric(lex["end"], errors="coerce")
     negated = lex["negated"].astype(str).str.lower().isin(["true", "1"])
@@ -239,12 +239,14 @@ class _Indexed:
     """The result tables split per document once (large batches stay linear)."""
 
     def __init__(self, result: ScoreResult) -> None:
+        report = result.report
+        frames = report.frames() if report is not None else {}
         self.profiles = _split(result.profiles)
-        self.sections = _split(result.sections)
-        self.sentences = _split(result.sentences)
-        self.matches = _split(result.matches)
-        self.summary_only = set(getattr(result, "summary_only", ()) or ())
-        self.detail_limit = getattr(result, "detail_limit", 0)
+        self.sections = _split(frames.get("sections"))
+        self.sentences = _split(frames.get("sentences"))
+        self.matches = _split(frames.get("matches"))
+        self.summary_only = set(report.summary_only if report is not None else ())
+        self.detail_limit = report.detail_limit if report is not None else 0
         self.cooccurrence = _split(result.cooccurrence)
         self.coverage = _split(result.coverage)
 
@@ -378,8 +380,6 @@ def _document_section(rec: Any, idx: _Indexed, method: str, groups: dict[str, st
         return "".join(out)
     sec = idx.get(idx.sections, doc_id)
     if not sec.empty:
-        sec = sec[sec["method"] == (doc_method if doc_method in set(sec["method"]) else choose_method(sec["method"]))]
-        sec = _with_totals(sec, idx.get(idx.sentences, doc_id))
         out.append("<h3>Section trajectory</h3>\n<p class=\"muted\">Rows: sections in document order; "
                    "colour: share of the section's sentences that express the cluster.</p>\n")
         out.append(svg.section_heatmap(sec, groups=groups, title=f"Section trajectory of {name}"))
@@ -388,18 +388,6 @@ def _document_section(rec: Any, idx: _Indexed, method: str, groups: dict[str, st
     out.append(_tensions(idx.get(idx.cooccurrence, doc_id), doc_method))
     out.append("</details>\n")
     return "".join(out)
-
-
-def _with_totals(sec: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Sections read back from CSV lack n_sentences_total; count it from the sentences."""
-    if "n_sentences_total" in sec.columns and sec["n_sentences_total"].notna().all():
-        return sec
-    if sentences.empty:
-        return sec
-    scored = sentences[sentences["kind"].isin(SCORED_KINDS)]
-    sizes = scored.groupby(pd.to_numeric(scored["section_index"], errors="coerce")).size()
-    index = pd.to_numeric(sec["section_index"], errors="coerce")
-    return sec.assign(n_sentences_total=index.map(sizes).fillna(0).astype(int).to_numpy())
 
 
 def _flags(rec: Any, coverage: pd.DataFrame) -> str:
@@ -423,26 +411,19 @@ def _flags(rec: Any, coverage: pd.DataFrame) -> str:
 
 def _evidence(sentences: pd.DataFrame, matches: pd.DataFrame, chosen: pd.DataFrame, method: str,
               clusters: list[str]) -> str:
-    """Up to three sentences per cluster with the most non-negated matches of that cluster."""
+    """Up to three sentences per cluster, ranked as everywhere (:func:`aggregate.evidence.rank`)."""
     if sentences.empty or matches.empty:
         return '<h3>Evidence</h3>\n<p class="muted">No matches in this document.</p>\n'
-    m = matches[~_negated(matches)]
-    if method in ("lexicon", "classifier"):
-        m = m[m["method"] == method]
+    subset = method if method in set(matches["method"]) else None
     text = sentences.drop_duplicates("sentence_id").set_index("sentence_id")
     order = {sid: i for i, sid in enumerate(text.index)}
+    rows = list(zip(matches["sentence_id"], matches["method"], matches["cluster"], _negated(matches),
+                    matches["score"], strict=True))
     share = dict(zip(chosen.get("name", []), chosen.get("share", []), strict=False))
     blocks = []
     for cluster in clusters:
-        mine = m[m["cluster"] == cluster]
-        if mine.empty:
-            continue
-        ranked = (mine.assign(n=1, score=pd.to_numeric(mine["score"], errors="coerce").fillna(0))
-                  .groupby("sentence_id", sort=False).agg(n=("n", "sum"), score=("score", "sum")).reset_index())
-        ranked["order"] = ranked["sentence_id"].map(order).fillna(len(order))
-        ranked = ranked.sort_values(["n", "score", "order"], ascending=[False, False, True], kind="mergesort")
         items = []
-        for sid in ranked["sentence_id"].head(EVIDENCE_PER_CLUSTER):
+        for sid, _, _ in rank(rows, cluster, method=subset, order=order)[:EVIDENCE_PER_CLUSTER]:
             if sid not in text.index:
                 continue
             row = text.loc[sid]
@@ -556,17 +537,13 @@ def _drivers(cmp: CompareResult) -> str:
     if d is None or d.empty:
         out.append('<p class="muted">No significant cluster shifts, so no driving sentences.</p>\n')
         return "".join(out)
-    side_matches = {"A": cmp.a.matches, "B": cmp.b.matches}
     labels = {"A": cmp.label_a, "B": cmp.label_b}
     headers = [("cluster", ""), ("diff (pp)", "num"), ("side", ""), ("document", ""), ("page", "num"),
                ("terms", ""), ("sentence", "")]
     rows = []
     for r in d.itertuples(index=False):
         side = _s(r.side)
-        matches = side_matches.get(side)
-        spans: list[tuple[int, int, bool]] = []
-        if matches is not None and not matches.empty:
-            spans = _spans(matches[(matches["sentence_id"] == r.sentence_id) & (matches["cluster"] == r.cluster)])
+        spans = [(int(a), int(b), bool(n)) for a, b, n in cmp.driver_spans.get((r.sentence_id, r.cluster), [])]
         rows.append("<tr>" + "".join([
             _td(_e(r.cluster)), _td(_pp(r.diff), "num"), _td(_e(f"{side} ({labels.get(side, side)})")),
             _td(_e(r.doc_id)), _td(str(_int(r.page)), "num"), _td(_e(r.terms)),

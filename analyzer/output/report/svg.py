@@ -140,54 +140,6 @@ def _axis(left: float, y: float, width: float, vmax: float) -> list[str]:
     return out
 
 
-def bin_sections(sections: pd.DataFrame, *, max_rows: int = MAX_SECTIONS) -> pd.DataFrame:
-    """Merge consecutive sections into at most ``max_rows`` rows.
-
-    Args:
-        sections: long table with ``section_index``, ``section``, ``page``, ``cluster``
-            and ``share``; ``n_sentences_total`` (sentences in the section) is the
-            weight of a section when bins are merged (equal weights if absent).
-        max_rows: the most rows to keep.
-
-    Returns:
-        A long table with ``row`` (0-based, document order), ``label``, ``page``,
-        ``cluster``, ``share`` and ``n_sections`` (sections merged into the row).
-    """
-    cols = ["row", "label", "page", "cluster", "share", "n_sections"]
-    if sections.empty:
-        return pd.DataFrame(columns=cols)
-    frame = sections.copy()
-    if "n_sentences_total" not in frame.columns:
-        frame["n_sentences_total"] = 1
-    frame["n_sentences_total"] = pd.to_numeric(frame["n_sentences_total"], errors="coerce").fillna(0)
-    order = list(dict.fromkeys(frame["section_index"]))
-    n = len(order)
-    bins = min(n, max_rows)
-    row_of = {s: (i * bins) // n for i, s in enumerate(order)}
-    frame["row"] = frame["section_index"].map(row_of)
-    frame["weighted"] = pd.to_numeric(frame["share"], errors="coerce").fillna(0) * frame["n_sentences_total"]
-    out = []
-    clusters = list(dict.fromkeys(frame["cluster"]))
-    for row, part in frame.groupby("row", sort=True):
-        first = part.iloc[0]
-        members = list(dict.fromkeys(part["section_index"]))
-        heading = str(first["section"]) if pd.notna(first["section"]) and str(first["section"]) else ""
-        label = heading or "(no heading)"
-        if len(members) > 1:
-            label = f"{label} (+{len(members) - 1})"
-        page = int(_num(part["page"].min(), 0))
-        by_cluster = part.groupby("cluster", sort=False)
-        for cluster in clusters:
-            if cluster not in by_cluster.groups:
-                share = 0.0
-            else:
-                g = by_cluster.get_group(cluster)
-                w = g["n_sentences_total"].sum()
-                share = g["weighted"].sum() / w if w > 0 else float(pd.to_numeric(g["share"]).mean())
-            out.append((int(row), label, page, cluster, float(share), len(members)))
-    return pd.DataFrame(out, columns=cols)
-
-
 def _heat(share: float, vmax: float) -> str:
     t = 0.0 if vmax <= 0 else min(max(share / vmax, 0.0), 1.0)
     r, g, b = (round(lo + (hi - lo) * t) for lo, hi in zip(HEAT_LOW, HEAT_HIGH, strict=True))
@@ -195,18 +147,18 @@ def _heat(share: float, vmax: float) -> str:
 
 
 def section_heatmap(sections: pd.DataFrame, *, groups: dict[str, str] | None = None, title: str = "",
-                    max_rows: int = MAX_SECTIONS, label_chars: int = 34) -> str:
+                    label_chars: int = 34) -> str:
     """Heatmap of sections (rows, document order) by clusters (columns), colour = share.
 
     Args:
-        sections: the rows of one document and one method of ``sections.csv``
-            (see :func:`bin_sections` for the columns used).
+        sections: one document's section trajectory for one method, binned to at most
+            the heatmap's rows (:func:`analyzer.aggregate.evidence.bin_sections`: columns
+            ``row``, ``section``, ``page``, ``cluster``, ``share``, ``n_sections``).
         groups: cluster -> group, to colour the column headers (optional).
         title: accessible name of the chart.
-        max_rows: documents with more sections are binned into this many rows.
         label_chars: row labels (section headings) are truncated to this length.
     """
-    binned = bin_sections(sections, max_rows=max_rows)
+    binned = sections.rename(columns={"section": "label"})
     clusters = list(dict.fromkeys(binned["cluster"]))
     rows = binned.drop_duplicates("row")[["row", "label", "page", "n_sections"]]
     n_merged = int(rows["n_sections"].max()) if not rows.empty else 1
@@ -243,7 +195,7 @@ def section_heatmap(sections: pd.DataFrame, *, groups: dict[str, str] | None = N
                     'stroke="#bbb" stroke-width="0.5"/>')
         body.append(_text(x + 21, y + 10, _pct(v, 0), extra='font-size="10" fill="#555"'))
     if n_merged > 1:
-        body.append(_text(left, y + 30, f"{len(sections['section_index'].unique())} sections binned into "
+        body.append(_text(left, y + 30, f"{int(rows['n_sections'].sum())} sections binned into "
                           f"{len(rows)} rows (weighted by sentences)", extra='font-size="10" fill="#555"'))
     width = left + max(len(clusters), 1) * cell_w + 20
     return _svg(max(width, left + 300), y + (40 if n_merged > 1 else 24), body,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..lexicon import Hit
 from ...segment import Sentence
+from ..lexicon import Hit
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -23,25 +23,33 @@ def lexicon_columns(clusters: Sequence[str]) -> list[str]:
     return [f"lex_{c}" for c in clusters]
 
 
-def feature_columns(sentences: Sequence[Sentence], hits: Sequence[Sequence[Hit]] | None,
-                    clusters: Sequence[str], cluster_of: dict[str, str]) -> dict[str, list]:
-    """The feature columns by name: text, lemmas and lexicon hit counts per cluster."""
+def feature_columns(sentences: Sequence[Sentence], lexical: Sequence[Sequence[str]] | None,
+                    clusters: Sequence[str]) -> dict[str, list]:
+    """The feature columns by name: text, lemmas and lexicon hit counts per cluster.
+
+    ``lexical``: per sentence, the cluster of each non-negated lexicon hit."""
     texts, lemmas = [], []
     counts = {c: [0] * len(sentences) for c in clusters}
     for i, s in enumerate(sentences):
         texts.append(s.text.lower())
         lemmas.append(" ".join(t.lemma for t in s.tokens if any(map(str.isalnum, t.text))))
-        if hits is not None:
-            for h in hits[i]:
-                if not h.negated:
-                    counts[cluster_of[h.term.value]][i] += 1
+        if lexical is not None:
+            for cluster in lexical[i]:
+                counts[cluster][i] += 1
     return {"text": texts, "lemmas": lemmas, **{f"lex_{c}": counts[c] for c in clusters}}
 
 
-def sentence_frame(sentences: Sequence[Sentence], hits: Sequence[Sequence[Hit]] | None,
-                   clusters: Sequence[str], cluster_of: dict[str, str]) -> pd.DataFrame:
+def hit_clusters(hits: Sequence[Sequence[Hit]] | None, cluster_of: dict[str, str]) -> list[list[str]] | None:
+    """The clusters of the non-negated matcher hits of each sentence."""
+    if hits is None:
+        return None
+    return [[cluster_of[h.term.value] for h in hs if not h.negated] for hs in hits]
+
+
+def sentence_frame(sentences: Sequence[Sentence], lexical: Sequence[Sequence[str]] | None,
+                   clusters: Sequence[str]) -> pd.DataFrame:
     """One row per sentence: text, lemmas and lexicon hit counts per cluster."""
     import pandas as pd
 
-    columns = feature_columns(sentences, hits, clusters, cluster_of)
+    columns = feature_columns(sentences, lexical, clusters)
     return pd.DataFrame(columns, columns=["text", "lemmas", *lexicon_columns(clusters)])

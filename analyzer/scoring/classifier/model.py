@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from ...errors import ModelError
-from ..lexicon import Hit, Lexicon
 from ...segment import Sentence
-from .features import feature_columns, sentence_frame
+from ..lexicon import Hit, Lexicon
+from .features import feature_columns, hit_clusters, sentence_frame
 
 FORMAT_VERSION = 1
 ESTIMATOR_FILE = "estimator.skops"
@@ -99,16 +99,28 @@ class ValueClassifier:
     def version(self) -> str:
         return f"{self.meta.get('name', 'model')}-{self.meta.get('version', '?')}"
 
+    def proba(self, sentences: list[Sentence], lexical: list[list[Any]] | None) -> np.ndarray:
+        """Probability per sentence (rows) and label (columns, in ``labels`` order).
+
+        ``lexical``: per sentence its lexicon labels (:class:`~analyzer.types.Label`, as the
+        lexicon scorer gives them); their non-negated clusters are features."""
+        clusters = None if lexical is None else [[lab.cluster for lab in ls if not lab.negated] for ls in lexical]
+        return self._proba(sentences, clusters)
+
     def predict_proba(self, sentences: list[Sentence], hits: list[list[Hit]] | None) -> np.ndarray:
-        """Probability per sentence (rows) and label (columns, in ``labels`` order)."""
+        """:meth:`proba` from the matcher's hits (as training and evaluation have them)."""
         if self.lexicon is None:
             raise ModelError("the classifier needs the lexicon it was trained with")
         cluster_of = {v: c for v, (_, c) in self.lexicon.values.items()}
+        return self._proba(sentences, hit_clusters(hits, cluster_of))
+
+    def _proba(self, sentences: list[Sentence], clusters: list[list[str]] | None) -> np.ndarray:
+        if self.lexicon is None:
+            raise ModelError("the classifier needs the lexicon it was trained with")
         if self.inference is not None:
-            return self.inference.predict_proba(feature_columns(sentences, hits, self.labels, cluster_of))
-        frame = sentence_frame(sentences, hits, self.labels, cluster_of)
-        proba = self.estimator.predict_proba(frame)
-        return np.asarray(proba, dtype=float)
+            return self.inference.predict_proba(feature_columns(sentences, clusters, self.labels))
+        frame = sentence_frame(sentences, clusters, self.labels)
+        return np.asarray(self.estimator.predict_proba(frame), dtype=float)
 
     def predict(self, sentences: list[Sentence], hits: list[list[Hit]] | None
                 ) -> list[list[tuple[str, float, bool]]]:

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from ... import __version__
-from ..lexicon import Lexicon, Matcher, load_lexicon
 from ...segment import Sentence, Token
+from ..lexicon import Lexicon, Matcher, load_lexicon
 from .corpus import GoldSentence, corpus_hash, load_corpus
-from .features import lexicon_columns, sentence_frame
+from .features import hit_clusters, lexicon_columns, sentence_frame
 from .model import ValueClassifier, save_model
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int =
     matcher = Matcher(lexicon)
     cluster_of = {v: c for v, (_, c) in lexicon.values.items()}
     sents = to_sentences(fit_g, nlp)
-    x = sentence_frame(sents, [matcher.match(s) for s in sents], clusters, cluster_of)
+    x = sentence_frame(sents, hit_clusters([matcher.match(s) for s in sents], cluster_of), clusters)
     y = label_matrix(fit_g, clusters)
     groups = np.array([g.doc_key for g in fit_g])
     folds = list(GroupKFold(n_splits=n_folds).split(x, y, groups))
