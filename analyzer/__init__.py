@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = ["__version__", "build_pipeline", "compare", "extract", "load_lexicon", "load_model",
            "load_result", "score"]

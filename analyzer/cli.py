@@ -199,6 +199,14 @@ def cmd_model_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_corpus_stats(args: argparse.Namespace) -> int:
+    from .scoring.classifier.stats import corpus_stats, format_stats
+
+    stats = corpus_stats(args.corpus)
+    print(format_stats(stats))
+    return EXIT_OK if all(ok for _, _, ok in stats.checks) or not args.check else EXIT_DOC_ERRORS
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .api import compare, score
     from .demo import example_paths
@@ -295,6 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = msub.add_parser("export", help="add inference.npz (scoring without scikit-learn) to a model folder")
     q.add_argument("model", type=Path, help="model folder")
     q.set_defaults(func=cmd_model_export)
+
+    p = sub.add_parser("corpus", help="the annotated corpus: counts and targets")
+    csub = p.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+    q = csub.add_parser("stats", help="counts per split, cluster, value, genre, stratum and municipality")
+    q.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default ./corpus)")
+    q.add_argument("--check", action="store_true", help="exit 1 when a target of the corpus is not met")
+    q.set_defaults(func=cmd_corpus_stats)
 
     p = sub.add_parser("demo", help="score the bundled examples and compare two of them")
     p.add_argument("-o", "--output", type=Path, default=Path("demo-output"), help="output folder")

@@ -10,6 +10,8 @@ Writes ``PRIVATE/batches/bNN.tsv`` (what the annotator sees, with text) and
 ``corpus/annotation/assignment2.tsv`` (sentence -> batches, role).
 
     python scripts/make_batches2.py --private /work/annot
+    python scripts/make_batches2.py --private /work/annot --sample sample2b.tsv --batches 4 \
+        --first-batch 17 --double 240 --seed 20261207 --no-relabel --assignment assignment2b.tsv
 """
 
 from __future__ import annotations
@@ -42,12 +44,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--private", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, default=Path("corpus"))
+    parser.add_argument("--sample", default="sample2.tsv", help="the drawn sentences, in PRIVATE")
+    parser.add_argument("--batches", type=int, default=N_BATCHES)
+    parser.add_argument("--first-batch", type=int, default=1)
+    parser.add_argument("--double", type=int, default=N_DOUBLE)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--relabel", action=argparse.BooleanOptionalAction, default=True,
+                        help="add the 1.0 rows that codebook 1.1 touches")
+    parser.add_argument("--assignment", default="assignment2.tsv")
     args = parser.parse_args()
+    n_batches = args.batches
     docs = {d["doc_key"]: d for d in read_tsv(args.corpus / "documents.tsv")}
-    sample = read_tsv(args.private / "sample2.tsv")
+    sample = read_tsv(args.private / args.sample)
     relabel = [dict(r, stratum="relabel_1.1") for r in read_tsv(args.corpus / "sentences.tsv")
-               if TOUCHED_BY_1_1.search(r["text"])]
-    rng = random.Random(SEED)
+               if r.get("text") and TOUCHED_BY_1_1.search(r["text"])] if args.relabel else []
+    rng = random.Random(args.seed)
 
     # double set: proportional to each split x document type cell, at least 10 per cell
     cells: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -55,15 +66,15 @@ def main() -> None:
         cells[(r["split"], docs[r["doc_key"]]["doc_type"])].append(i)
     double: set[int] = set()
     for _key, members in sorted(cells.items()):
-        k = min(len(members), max(10, round(N_DOUBLE * len(members) / len(sample))))
+        k = min(len(members), max(10, round(args.double * len(members) / len(sample))))
         double.update(rng.sample(members, k))
     rows = sample + relabel
     order = list(range(len(rows)))
     rng.shuffle(order)
-    load = [0] * N_BATCHES
+    load = [0] * n_batches
     assign: dict[int, list[int]] = {}
     for i in order:
-        least = sorted(range(N_BATCHES), key=lambda b: (load[b], rng.random()))
+        least = sorted(range(n_batches), key=lambda b: (load[b], rng.random()))
         chosen = least[:2] if i in double else least[:1]
         for b in chosen:
             load[b] += 1
@@ -75,9 +86,12 @@ def main() -> None:
         for b in bs:
             by_batch[b].append(i)
     fields = ["sentence_id", "document", "doc_type", "page", "section", "text"]
-    for b in range(N_BATCHES):
+    def name(b: int) -> str:
+        return f"b{b + args.first_batch:02d}"
+
+    for b in range(n_batches):
         members = sorted(by_batch[b], key=lambda i: (rows[i]["doc_key"], rows[i]["sentence_id"]))
-        with open(out / f"b{b + 1:02d}.tsv", "w", encoding="utf-8", newline="") as fh:
+        with open(out / f"{name(b)}.tsv", "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, delimiter="\t", lineterminator="\n")
             w.writerow(fields)
             for i in members:
@@ -85,15 +99,15 @@ def main() -> None:
                 d = docs[r["doc_key"]]
                 w.writerow([r["sentence_id"], f"{d['issuer']} {d['year']} ({r['doc_key']})",
                             d["doc_type"], r["page"], r["section"], r["text"]])
-    with open(args.corpus / "annotation" / "assignment2.tsv", "w", encoding="utf-8", newline="") as fh:
+    with open(args.corpus / "annotation" / args.assignment, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, delimiter="\t", lineterminator="\n")
         w.writerow(["sentence_id", "batches", "role", "stratum"])
         for i in range(len(rows)):
             role = "double" if i in double else "relabel" if i >= len(sample) else "single"
-            w.writerow([rows[i]["sentence_id"], "|".join(f"b{b + 1:02d}" for b in assign[i]),
+            w.writerow([rows[i]["sentence_id"], "|".join(name(b) for b in assign[i]),
                         role, rows[i]["stratum"]])
     print(f"{len(rows)} sentences ({len(double)} double, {len(relabel)} re-labelled 1.0 rows) "
-          f"in {N_BATCHES} batches of {min(load)}-{max(load)}")
+          f"in {n_batches} batches of {min(load)}-{max(load)}")
 
 
 if __name__ == "__main__":

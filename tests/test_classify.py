@@ -61,9 +61,9 @@ def test_training_records_label_order_seed_and_scores(trained):
     assert meta["seed"] == 20261123 and len(meta["corpus_sha256"]) == 64
     assert set(meta["thresholds"]) == set(meta["labels"])
     assert 0 <= meta["cv"]["logreg"]["macro_f1"] <= 1
-    # classes_ order equals predict_proba columns
+    # one binary estimator per label, in label order (tests/test_numbers.py ties columns to names)
     est = clf.estimator.named_steps["clf"]
-    assert est.predict_proba.__self__ is est and len(est.estimators_) == len(clf.labels)
+    assert len(est.estimators_) == len(clf.labels)
 
 
 def test_persistence_round_trip_gives_identical_probabilities(trained, tiny_corpus, nlp):

@@ -68,7 +68,8 @@ def test_numbered_headings_with_hierarchy(raw, nlp):
 def test_hyphen_kept_after_codes_in_real_text(raw):
     doc = extract(raw / "isociaal-jaapjunior/SAP-gecertificeerde-instellingen-1.3.pdf")
     text = " ".join(ln.text for p in doc.pages for ln in p.lines)
-    assert "J42-convenant" in text.replace("J42- convenant", "J42-convenant") or "J42-" in text
+    assert "J42convenant" not in text  # a code's hyphen at a line end is not a break hyphen
+    assert "J42-convenant" in text
 
 
 def test_scanned_pdf_is_no_text(raw):
@@ -169,12 +170,8 @@ def test_truncated_pdf_is_an_input_error(raw, tmp_path):
     data = (raw / "coalitieakkoorden-gemeenten/AaenHunze_coalitieakkoord_2018.pdf").read_bytes()
     path = tmp_path / "cut.pdf"
     path.write_bytes(data[: len(data) // 3])
-    try:
-        doc = extract(path)
-    except InputError as exc:
-        assert "cut.pdf" in str(exc)
-    else:  # PDFium may recover what is left; then it must still be a document
-        assert doc.n_pages >= 0
+    with pytest.raises(InputError, match=r"cut\.pdf: not a readable PDF \(corrupt, truncated"):
+        extract(path)
 
 
 def test_unsupported_and_missing(tmp_path):

@@ -110,7 +110,7 @@ def apply_thresholds(proba: np.ndarray, labels: list[str], thresholds: dict[str,
 
 def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int = 20261123,
           candidates: tuple[str, ...] = ("logreg", "logreg_c1", "sgd_huber"), pipeline_name: str = "",
-          n_folds: int = 5) -> ValueClassifier:
+          n_folds: int = 5, raw: Path | None = None) -> ValueClassifier:
     """Select a candidate and its thresholds by cross-validation on train+dev, then refit.
 
     Folds are grouped by document (GroupKFold), so a sentence is always scored by a model
@@ -126,7 +126,10 @@ def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int =
 
     lexicon = lexicon or load_lexicon()
     clusters = list(lexicon.clusters)
-    gold = load_corpus(corpus)
+    missing: list[str] = []
+    gold = load_corpus(corpus, raw=raw, missing=missing)
+    for line in missing:  # reference-only rows (party programmes, internal dossiers) need the shared corpus
+        log.warning("training without the rows of %s", line)
     fit_g = [g for g in gold if g.split in ("train", "dev")]
     if len({g.doc_key for g in fit_g}) < n_folds:
         raise ValueError(f"the corpus needs train/dev sentences from at least {n_folds} documents")
@@ -158,6 +161,7 @@ def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int =
                            **{c: int(sum(g.split == split and c in g.clusters for g in gold)) for c in clusters}}
                    for split in ("train", "dev", "test")},
         "cv": results,
+        "missing_sources": missing,
         "versions": {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "numpy": np.__version__,
                      "scipy": scipy.__version__, "spacy": spacy.__version__, "python": sys.version.split()[0]},
     }
