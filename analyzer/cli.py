@@ -336,6 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("waardenscan: interrupted; rerun with --resume to continue", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of stdout went away (| head): nothing more to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:  # disk full or a folder that became unwritable while writing outputs
         where = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
         print(f"waardenscan: error: cannot write output:{where} {exc.strerror or exc}; finished documents are "

@@ -48,16 +48,45 @@ def bootstrap(y: np.ndarray, pred: np.ndarray, *, n: int = 1000, seed: int = SEE
 
 
 def annotator_ceiling(corpus: Path, labels: list[str]) -> dict[str, Any] | None:
-    """F1 of annotator A against annotator B on the double-annotated sentences."""
-    path = Path(corpus) / "annotation" / "double.tsv"
-    if not path.exists():
+    """F1 of one annotator against the other on the double-annotated sentences (corpus 1.0's
+    ``double.tsv`` and 2.0's ``double2.tsv``)."""
+    pairs = []
+    for name, first, second in (("double.tsv", "clusters_a", "clusters_b"), ("double2.tsv", "clusters_1", "clusters_2")):
+        path = Path(corpus) / "annotation" / name
+        if path.exists():
+            with open(path, encoding="utf-8", newline="") as fh:
+                pairs += [(r[first], r[second]) for r in csv.DictReader(fh, delimiter="\t")]
+    if not pairs:
         return None
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    a = np.array([[1 if c in r["clusters_a"].split("|") else 0 for c in labels] for r in rows], dtype=int)
-    b = np.array([[1 if c in r["clusters_b"].split("|") else 0 for c in labels] for r in rows], dtype=int)
+    a = np.array([[1 if c in x.split("|") else 0 for c in labels] for x, _ in pairs], dtype=int)
+    b = np.array([[1 if c in y.split("|") else 0 for c in labels] for _, y in pairs], dtype=int)
     out = bootstrap(b, a)
-    out["n"] = len(rows)
+    out["n"] = len(pairs)
+    return out
+
+
+def breakdown(gold: list[Any], y: np.ndarray, preds: dict[str, np.ndarray], docs: dict[str, dict[str, str]],
+              *, n_boot: int = 200) -> dict[str, list[dict[str, Any]]]:
+    """Macro-F1 of each method by municipal vs national, document type and sampling stratum."""
+    keys = {
+        "municipal": [("municipal" if docs.get(g.doc_key, {}).get("municipal") == "yes" else "national") for g in gold],
+        "doc_type": [docs.get(g.doc_key, {}).get("doc_type", "?") for g in gold],
+        "stratum": [g.stratum or "?" for g in gold],
+    }
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, values in keys.items():
+        rows = []
+        for value in sorted(set(values)):
+            idx = np.array([v == value for v in values])
+            row: dict[str, Any] = {"group": value, "n": int(idx.sum()), "positives": int(y[idx].any(axis=1).sum())}
+            cols = y[idx].sum(axis=0) > 0  # clusters that occur in the group
+            if not cols.any():
+                continue
+            for method, pred in preds.items():
+                r = bootstrap(y[idx][:, cols], pred[idx][:, cols], n=n_boot)
+                row[method] = (r["macro"], r["macro_low"], r["macro_high"])
+            rows.append(row)
+        out[name] = rows
     return out
 
 
@@ -72,11 +101,14 @@ def evaluate(model: ValueClassifier, corpus: Path, *, nlp: Any, split: str = "te
     clf_pred = np.column_stack([(proba[:, j] >= model.thresholds[c]).astype(int) for j, c in enumerate(labels)])
     lex_pred = lexicon_predictions(sentences, matcher, labels)
     both = np.maximum(clf_pred, lex_pred)
+    with open(Path(corpus) / "documents.tsv", encoding="utf-8", newline="") as fh:
+        docs = {d["doc_key"]: d for d in csv.DictReader(fh, delimiter="\t")}
+    preds = {"classifier": clf_pred, "lexicon": lex_pred, "both": both}
     return {"split": split, "n": len(gold), "labels": labels, "support": y.sum(0),
             "documents": sorted({g.doc_key for g in gold}),
-            "methods": {"classifier": bootstrap(y, clf_pred, n=n_boot), "lexicon": bootstrap(y, lex_pred, n=n_boot),
-                        "both": bootstrap(y, both, n=n_boot)},
-            "ceiling": annotator_ceiling(corpus, labels)}
+            "methods": {name: bootstrap(y, pred, n=n_boot) for name, pred in preds.items()},
+            "ceiling": annotator_ceiling(corpus, labels),
+            "breakdown": breakdown(gold, y, preds, docs, n_boot=max(100, n_boot // 5))}
 
 
 def report_markdown(result: dict[str, Any], model: ValueClassifier, command: str) -> str:
@@ -104,6 +136,16 @@ def report_markdown(result: dict[str, Any], model: ValueClassifier, command: str
     lines += ["", "*both* counts a cluster when either the classifier or the lexicon finds it. "
               "*annotators F1* compares the two independent annotators on the double-annotated sentences "
               "(all splits): the ceiling of what a method can reach against these labels."]
+    titles = {"municipal": "Municipal and national documents", "doc_type": "By document type",
+              "stratum": "By sampling stratum"}
+    for name, rows in result.get("breakdown", {}).items():
+        lines += ["", f"## {titles.get(name, name)} (macro-F1 [95% bootstrap])", "",
+                  "| group | sentences | with a value | classifier | lexicon | both |", "|---|---|---|---|---|---|"]
+        for row in rows:
+            cells = [f"{row[m][0]:.3f} [{row[m][1]:.2f}–{row[m][2]:.2f}]" for m in ("classifier", "lexicon", "both")]
+            lines.append(f"| {row['group']} | {row['n']} | {row['positives']} | " + " | ".join(cells) + " |")
+    lines += ["", "Macro-F1 within a group averages over the clusters that occur in the group; small groups have "
+              "wide intervals, so compare methods within a row."]
     return "\n".join(lines) + "\n"
 
 
