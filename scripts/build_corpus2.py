@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 CLUSTERS = ["Vrijheid", "Rechtvaardigheid", "Puurheid", "Loyaliteit", "Empathie", "Gezag", "Continuïteit",
             "Kwaliteit", "Nut"]
 SENTENCE_COLUMNS = ["sentence_id", "doc_key", "split", "page", "section", "text", "sample", "stratum",
-                    "selection_prob", "pool_size", "text_sha256", "source_sha256", "char_start", "char_end",
-                    "annotation_id"]
+                    "selection_prob", "pool_size", "text_sha256", "source_sha256", "locator", "char_start",
+                    "char_end", "annotation_id"]
 
 
 def corpus_id(raw_id: str) -> str:
@@ -184,15 +184,16 @@ def main() -> None:
             if span is None:
                 unlocated[d["doc_key"]] += 1
             row.update(text="", section="", source_sha256=sha_of[d["doc_key"]],
-                       char_start=span[0] if span else -1, char_end=span[1] if span else -1)
+                       locator=span[0] if span else "segment", char_start=span[1] if span else -1,
+                       char_end=span[2] if span else -1)
         rows.append(row)
     ids = Counter(r["sentence_id"] for r in rows)
     dup = [s for s, n in ids.items() if n > 1]
     if dup:
         sys.exit(f"{len(dup)} duplicate sentence ids, e.g. {dup[:3]}")
     write_tsv(corpus / "sentences.tsv", rows, SENTENCE_COLUMNS)
-    print(f"sentences.tsv: {len(rows)} rows; reference-only rows not found verbatim on their page "
-          f"(rebuilt by segmentation): {sum(unlocated.values())}")
+    print(f"sentences.tsv: {len(rows)} rows; reference-only rows found neither verbatim nor with "
+          f"hyphenation undone on their page (rebuilt by segmentation): {sum(unlocated.values())}")
 
     # ---------------------------------------------------------------- labels
     gold: dict[str, dict] = {}

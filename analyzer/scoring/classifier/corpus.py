@@ -118,7 +118,8 @@ def _rebuild_document(path: Path, rows: list[dict[str, str]], missing: list[str]
     pending = []
     for r in rows:
         start, end = int(r["char_start"]), int(r["char_end"])
-        text = pages.get(int(r["page"]), "")[start:end] if start >= 0 else ""
+        page = pages.get(int(r["page"]), "")
+        text = (joined(page) if r.get("locator") == "joined" else page)[start:end] if start >= 0 else ""
         if text and text_sha256(text) == r["text_sha256"]:
             out[r["sentence_id"]] = text
         else:
@@ -168,9 +169,24 @@ def page_texts(doc) -> dict[int, str]:  # type: ignore[no-untyped-def]
     return {p.number: normalise("\n".join(line.text for line in p.lines)) for p in doc.pages}
 
 
-def locate(sentence: str, page_text: str) -> tuple[int, int] | None:
-    """Offsets of a sentence in a normalised page text, or None when it is not there
-    verbatim (e.g. a word hyphenated across lines that the segmenter joined)."""
+def joined(page_text: str) -> str:
+    """A normalised page text with line-end hyphenation undone ("zorg- verlening" ->
+    "zorgverlening"), as the segmenter joins such words."""
+    return _HYPHEN_JOIN.sub("", page_text)
+
+
+_HYPHEN_JOIN = __import__("re").compile(r"(?<=\w)- (?=\w)")
+
+
+def locate(sentence: str, page_text: str) -> tuple[str, int, int] | None:
+    """``(locator, start, end)`` of a sentence in a normalised page text: ``page`` when it is
+    there verbatim, ``joined`` when it is in the text with hyphenation undone; None when
+    neither (the row is then found by segmenting the file)."""
     needle = normalise(sentence)
-    at = page_text.find(needle)
-    return (at, at + len(needle)) if at >= 0 and needle else None
+    if not needle:
+        return None
+    for locator, text in (("page", page_text), ("joined", joined(page_text))):
+        at = text.find(needle)
+        if at >= 0:
+            return locator, at, at + len(needle)
+    return None
