@@ -34,7 +34,7 @@ from .model import ValueClassifier, save_model
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "waardenscan-clusters"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "2.0.0"
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.05), 2)
 
 
@@ -197,9 +197,11 @@ def model_card(clf: ValueClassifier) -> str:
               "- `meta.json`: labels, thresholds, versions and the sha256 of both files (checked on load).", "",
               "## Intended use and limits", "",
               "Profiles of whole documents, always read next to the lexicon evidence. Sentence-level predictions "
-              "are noisy (see evaluation.md); the corpus is small (a few thousand sentences from government "
-              "documents, labelled by language-model annotators following `corpus/CODEBOOK.md`), so rare clusters "
-              "are learnt from few examples. Not for judging individual people or cases."]
+              "are noisy (see evaluation.md). The corpus (`corpus/README.md`) holds government documents and, "
+              "by reference, party programmes, labelled by language-model annotators following "
+              "`corpus/CODEBOOK.md`; rare clusters (Puurheid, Empathie) are learnt from a few hundred examples. "
+              "Not for judging individual people or cases.",
+              "", "Missing sources at training time: " + (", ".join(m.get("missing_sources") or []) or "none") + "."]
     return "\n".join(lines) + "\n"
 
 
