@@ -131,11 +131,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
+    from .api import score
     from .kwic import kwic
 
-    rows = kwic(args.pattern, args.inputs, lexicon=args.lexicon, window=args.window,
-                pipeline=args.pipeline, include_negated=True, cache_dir=args.cache_dir,
-                use_cache=not args.no_cache)
+    result = score(args.inputs, lexicon=args.lexicon, model=None, method="lexicon", pipeline=args.pipeline,
+                   cache_dir=args.cache_dir, use_cache=not args.no_cache)
+    rows = kwic(args.pattern, result, window=args.window, include_negated=True)
     for r in rows:
         neg = " [negated]" if r["negated"] else ""
         print(f"{r['doc_id']} p.{r['page']}: {r['left']:>{args.window}} [{r['keyword']}] {r['right']:<{args.window}}{neg}")

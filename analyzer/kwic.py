@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 
-def kwic(pattern: str, inputs: list[str | Path], *, lexicon: Any = None, window: int = 50,
-         pipeline: str = "auto", include_negated: bool = True, **options: Any) -> list[dict[str, Any]]:
+def kwic(pattern: str, result: Any, *, window: int = 50, include_negated: bool = True) -> list[dict[str, Any]]:
     """Lines of context around each hit.
 
     ``pattern`` is matched, case-insensitively, against value names, then cluster names,
     then lexicon terms; anything else is searched as a word prefix in the sentence text.
-    ``options``: :func:`analyzer.score`'s (``cache_dir``, ``use_cache``, ``jobs``, ...).
+    ``result``: a scored batch (:class:`analyzer.api.ScoreResult`, lexicon method suffices) —
+    its sentences, lexicon matches and lexicon.
     """
-    from .api import score
-
-    result = score(inputs, lexicon=lexicon, model=None, method="lexicon", pipeline=pipeline, **options)
     lex = result.lexicon
     wanted = pattern.strip().lower()
     matches = result.matches

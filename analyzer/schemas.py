@@ -43,6 +43,12 @@ class Table:
     def read_dtypes(self, present: list[str]) -> dict[str, object]:
         return {c: _READ[self.dtype(c)] for c in present}
 
+    def empty(self):  # type: ignore[no-untyped-def]
+        """An empty DataFrame with the table's columns and dtypes."""
+        import pandas as pd
+
+        return pd.DataFrame({c: pd.Series(dtype=self.pandas_dtype(c)) for c in self.names})
+
 
 def _t(name: str, spec: str) -> Table:
     cols = tuple(tuple(item.split(":")) for item in spec.split())

@@ -13,6 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..schemas import SECTIONS
+from ..scoring.base import writes_rows
+from ..types import Label, SentenceRow
+
 EVIDENCE_PER_CLUSTER = 3
 """Sentences per cluster the report shows and a comparison names as drivers."""
 EVIDENCE_KEEP = EVIDENCE_PER_CLUSTER + 2
@@ -108,4 +112,44 @@ def bin_sections(rows: list[dict[str, Any]], *, max_rows: int = REPORT_SECTION_R
                     "share": m["n_sentences"] / max(m["n_sentences_total"], 1), "group": m["group"],
                     "n_hits": m["n_hits"], "n_sentences_total": m["n_sentences_total"], "row": group_row,
                     "n_sections": size})
+    return out
+
+
+def report_view(sentences: Sequence[SentenceRow], written: list[Label], sections: Sequence[Sequence[Any]],
+                methods: Sequence[str]) -> tuple[dict[str, Any], set[str]]:
+    """What the report and a comparison draw of one document: its section trajectory for
+    the report's method binned to the heatmap's rows, its best sentences per cluster and
+    method, and the ids of the evidence sentences to keep."""
+    writing = [m for m in methods if writes_rows(m)]
+    ranked = [(lab.sentence_id, lab.method, lab.cluster, lab.negated, lab.score) for lab in written]
+    keep = evidence_ids(ranked, writing)
+    report_method = methods[-1]  # the combination when one ran, else the only method
+    section_dicts = [dict(zip(SECTIONS.names, r, strict=True)) for r in sections if r[5] == report_method]
+    return {"sections": bin_sections(section_dicts), "method": report_method,
+            "best": best_sentences(sentences, written, writing)}, keep
+
+
+def best_sentences(sentences: Sequence[SentenceRow], written: list[Label], methods: list[str]
+                   ) -> dict[str, list[list[Any]]]:
+    """Per method (``all``: every method that writes rows) and cluster, the document's best
+    evidence sentences as ``[sentence_id, labels, score, doc_id, page, terms, text, spans]``
+    (``spans``: ``[start, end, negated]`` of the sentence's term hits of the cluster)."""
+    ranked = [(lab.sentence_id, lab.method, lab.cluster, lab.negated, lab.score) for lab in written]
+    order = {s.sentence_id: i for i, s in enumerate(sentences)}
+    by_id = {s.sentence_id: s for s in sentences}
+    out: dict[str, list[list[Any]]] = {}
+    for cluster in dict.fromkeys(lab.cluster for lab in written):
+        for method in (None, *methods):
+            best = rank(ranked, cluster, method=method, order=order)[:EVIDENCE_PER_CLUSTER]
+            if not best:
+                continue
+            rows = []
+            for sid, n, score in best:
+                mine = [lab for lab in written if lab.sentence_id == sid and lab.cluster == cluster]
+                terms = sorted({lab.term for lab in mine
+                                if lab.term and not lab.negated and (method is None or lab.method == method)})
+                spans = [[lab.start, lab.end, lab.negated] for lab in mine if lab.start is not None]
+                s = by_id[sid]
+                rows.append([sid, n, round(score, 6), s.doc_id, s.page, ", ".join(terms), s.text, spans])
+            out[f"{method or 'all'}|{cluster}"] = rows
     return out

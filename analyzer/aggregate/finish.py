@@ -51,12 +51,7 @@ class Totals:
         import pandas as pd
 
         def frame(rows: list[tuple[Any, ...]], table: schemas.Table) -> pd.DataFrame:
-            data = pd.DataFrame(rows, columns=table.names) if rows else None
-            if data is None:
-                from ..output.io import empty_frame
-
-                return empty_frame(table)
-            return data
+            return pd.DataFrame(rows, columns=table.names) if rows else table.empty()
 
         unused = [(t.value, t.term, t.match) for t in lexicon.terms if t.term not in self.fired]
         return {

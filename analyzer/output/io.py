@@ -192,9 +192,7 @@ def read_table(source: Path | str, table: Table, *, text: bool = False) -> Any:
 
 
 def empty_frame(table: Table) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame({c: pd.Series(dtype=table.pandas_dtype(c)) for c in table.names})
+    return table.empty()
 
 
 def write_json(data: dict[str, Any], path: Path) -> Path:

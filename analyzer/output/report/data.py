@@ -55,7 +55,7 @@ class ReportData:
     @classmethod
     def from_tables(cls, result: Any) -> ReportData:
         """The report data of a score folder read back (:func:`analyzer.load_result`)."""
-        from ...run.document import report_view
+        from ...aggregate.evidence import report_view
         from ...types import Label, SentenceRow
 
         methods = list((result.run or {}).get("methods") or dict.fromkeys(result.profiles.get("method", [])))
