@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check lint browser benchmark clean
+.PHONY: install demo test check lint browser benchmark mutate clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -43,5 +43,17 @@ check: lint test
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
 
+# Mutation testing (not part of `make test`): mutmut mutates the aggregation and comparison code
+# (analyzer/aggregate/{counts,finish,stats,evidence}.py, analyzer/compare.py) in a copy under
+# mutants/ and runs a fast test selection against each mutant; configuration in pyproject.toml
+# [tool.mutmut], last results and the equivalent survivors in benchmarks/mutation.md.
+# `$(BIN)/mutmut show NAME` prints one mutant's diff. Needs the shared corpus (tests/conftest.py).
+MUTMUT ?= mutmut==3.8.1
+mutate: $(STAMP)
+	$(BIN)/python -m pip install -q "$(MUTMUT)"
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo-output
+	rm -rf $(VENV) build dist *.egg-info demo-output mutants

@@ -5,19 +5,21 @@ A scorer labels sentences: ``score(sentences, context)`` returns, for each sente
 ``needs`` (which always run first), so a method can build on others: the classifier reads
 the lexicon's hits as features, and ``both`` combines the two.
 
-Scorers are registered by name in :data:`scorers` (a ``catalogue`` registry, as spaCy
-registers its components): adding a method is one class with ``@scorers.register("name")``
-and a ``build(resources, settings)`` classmethod. Every method name the tool knows comes
-from this registry; nothing else in the code spells them out, except where a method's
-own meaning is used (the agreement table compares the lexicon with the classifier).
+Scorers are registered by name in :data:`scorers`, in the manner of spaCy's ``catalogue``
+registries: a method is one class with ``@scorers.register("name")`` and a
+``build(resources, settings)`` classmethod. Built-in methods are listed in :data:`BUILTIN`
+(name -> module) and imported only when a run needs them, so that ``waardenscan --help``
+loads no scorer (``catalogue`` itself costs ~50 ms to import, more than ``--help`` takes).
+Every method name the tool knows comes from this registry; nothing else in the code spells
+them out, except where a method's own meaning is used (the agreement table compares the
+lexicon with the classifier).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
-
-import catalogue
 
 from ..errors import WaardenscanError
 
@@ -25,8 +27,42 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..segment import Sentence
     from ..types import Label
 
-scorers = catalogue.create("waardenscan", "scorers", entry_points=False)
-"""name -> scorer class. Registration order is the order methods run and are written."""
+class Registry:
+    """Scorer classes by name; names known in advance (``lazy``) load their module on use.
+    Registration order is the order methods run and are written."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, Any] = {}
+        self._modules: dict[str, str] = {}
+
+    def register(self, name: str) -> Any:
+        def add(cls: Any) -> Any:
+            if getattr(cls, "name", name) != name:
+                raise WaardenscanError(f"scorer {cls.__name__} is registered as {name!r} but named {cls.name!r}")
+            self._classes[name] = cls
+            return cls
+
+        return add
+
+    def lazy(self, name: str, module: str) -> None:
+        self._modules[name] = module
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys([*self._modules, *self._classes]))
+
+    def get(self, name: str) -> Any:
+        if name not in self._classes and name in self._modules:
+            importlib.import_module(self._modules[name])
+        if name not in self._classes:
+            raise WaardenscanError(f"unknown method {name!r}; use one of {', '.join(self.names())}")
+        return self._classes[name]
+
+
+scorers = Registry()
+BUILTIN = {"lexicon": "lexicon_scorer", "classifier": "classifier_scorer", "both": "combine"}
+"""The built-in methods and their modules, in the order they run and are written."""
+for _name, _module in BUILTIN.items():
+    scorers.lazy(_name, f"{__package__}.{_module}")
 
 Labels = list[list["Label"]]
 
@@ -54,9 +90,8 @@ class Scorer(Protocol):
 
 
 def method_names() -> list[str]:
-    """Every registered method, in registration (and output) order."""
-    _load_builtin()
-    return list(scorers.get_all())
+    """Every registered method, in registration (and output) order (loads no scorer)."""
+    return scorers.names()
 
 
 def methods_for(method: str) -> list[str]:
@@ -68,7 +103,7 @@ def methods_for(method: str) -> list[str]:
         return []
     if method not in names:
         raise WaardenscanError(f"unknown method {method!r}; use one of {', '.join(names)}")
-    wanted = set(scorers.get(method).reports)
+    wanted = set(scorer_class(method).reports)
     return [n for n in names if n in wanted]
 
 
@@ -80,7 +115,7 @@ def methods_to_run(method: str) -> list[str]:
     def visit(name: str) -> None:
         if name not in wanted:
             wanted.add(name)
-            for dep in scorers.get(name).needs:
+            for dep in scorer_class(name).needs:
                 visit(dep)
 
     for name in methods_for(method):
@@ -98,7 +133,6 @@ def writes_rows(method: str) -> bool:
 
 
 def scorer_class(name: str) -> Any:
-    _load_builtin()
     return scorers.get(name)
 
 
@@ -113,14 +147,3 @@ def run_scorers(built: Sequence[Scorer], sentences: Sequence[Sentence]) -> dict[
     for scorer in built:
         context[scorer.name] = scorer.score(sentences, context) if sentences else []
     return context
-
-
-BUILTIN = ("lexicon_scorer", "classifier_scorer", "combine")
-"""The modules of the built-in scorers, in the order their methods run and are written."""
-
-
-def _load_builtin() -> None:
-    import importlib
-
-    for module in BUILTIN:  # importing registers; the order of this tuple is the method order
-        importlib.import_module(f"{__package__}.{module}")
