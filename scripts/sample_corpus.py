@@ -19,40 +19,15 @@ import random
 import re
 from pathlib import Path
 
-from analyzer.ingest import extract, file_sha256
-from analyzer.ingest.model import ExtractedDocument, Line, Page
+from corpus_text import read_baarn_yaml  # noqa: E402  (script folder on sys.path)
+
+from analyzer.ingest import extract
 from analyzer.nlp import build_pipeline
 from analyzer.segment import make_doc_id, segment
 
 SEED = 20261123
 TARGET = 2700
 DOUBLE = 640
-
-
-def read_baarn_yaml(path: Path) -> ExtractedDocument:
-    """The Baarn coalitieakkoord is published here as YAML: take every `tekst:` field."""
-    text = path.read_text(encoding="utf-8")
-    lines: list[Line] = []
-    current: list[str] | None = None
-    indent = 0
-    for raw in text.splitlines():
-        match = re.match(r"^(\s*)(?:- )?tekst:\s*(.*)$", raw)
-        if match:
-            if current:
-                lines.append(Line(" ".join(current).strip("'\" "), block_start=True))
-            indent = len(match.group(1))
-            current = [match.group(2)]
-            continue
-        if current is not None:
-            if raw.startswith(" " * (indent + 2)) and not re.match(r"^\s*[\w_]+:\s", raw):
-                current.append(raw.strip())
-            else:
-                lines.append(Line(" ".join(current).strip("'\" "), block_start=True))
-                current = None
-    if current:
-        lines.append(Line(" ".join(current).strip("'\" "), block_start=True))
-    return ExtractedDocument(path=str(path), sha256=file_sha256(path), file_type="yaml",
-                             pages=[Page(number=1, lines=lines)], title="Coalitieakkoord Baarn 2022-2026")
 
 
 def main() -> None:
