@@ -334,6 +334,16 @@ def test_summary_of_one_difference_with_the_chance_trends():
     assert summarize(c, label_a="Oud", label_b="Nieuw")[0].startswith("Nieuw spreekt meer van Kwaliteit (+20.0 pp) dan Oud; dit ")
 
 
+def test_summary_names_the_largest_shifts_first():
+    c = _comparison([("cluster", "Nut", "both", 0.1, 0.05, True), ("cluster", "Kwaliteit", "both", 0.1, 0.2, True),
+                     ("cluster", "Empathie", "both", 0.1, 0.4, True), ("cluster", "Loyaliteit", "both", 0.1, 0.3, True),
+                     ("cluster", "Continuïteit", "both", 0.3, 0.1, True)])
+    assert summarize(c, label_a="Oud", label_b="Nieuw") == [
+        "Nieuw spreekt minder van Continuïteit (−20.0 pp) en Nut (−5.0 pp) en meer van Empathie (+30.0 pp), "
+        "Loyaliteit (+20.0 pp) en Kwaliteit (+10.0 pp) dan Oud; deze 5 verschillen zijn significant "
+        "(Fisher, Benjamini-Hochberg q < 0.05, methode both)."]
+
+
 def test_summary_method_is_both_else_the_first_one():
     rows = [("cluster", "Kwaliteit", m, 0.3, s, True) for m, s in (("lexicon", 0.1), ("classifier", 0.5))]
     assert "(−20.0 pp)" in summarize(_comparison(rows))[0] and "methode lexicon" in summarize(_comparison(rows))[0]
@@ -407,6 +417,7 @@ def test_rank_counts_labels_then_score_then_position():
     assert rank(rows, "Kwaliteit") == [("s5", 3, 0.0), ("s2", 2, 0.6), ("s1", 1, 1.0), ("s3", 1, 1.0)]
     assert rank(rows, "Kwaliteit", order={"s3": 0, "s1": 1}) == [("s5", 3, 0.0), ("s2", 2, 0.6), ("s3", 1, 1.0),
                                                                  ("s1", 1, 1.0)]
+    assert rank(rows, "Kwaliteit", order={"s3": 0})[2:] == [("s3", 1, 1.0), ("s1", 1, 1.0)]
     assert rank(rows, "Kwaliteit", method="lexicon") == [("s1", 1, 1.0), ("s3", 1, 1.0)]
     assert rank(rows, "Kwaliteit", method="classifier", order={"s2": 0}) == [("s5", 3, 0.0), ("s2", 2, 0.6)]
     # sentences the order does not know come after those it knows, in the order they gained evidence

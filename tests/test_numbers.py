@@ -322,6 +322,15 @@ def test_section_shares_follow_the_sentences(batch, tmp_path, lexicon):
     # a section's page is its first page: some sections run over a page break
     spans = scored.groupby(["doc_id", "section_index"])["page"].agg(["min", "max"])
     assert (spans["max"] > spans["min"]).sum() >= 3
+    # the report draws the combined method's rows (no document here has more sections than
+    # the heatmap has rows, so none are merged)
+    assert result.report.method == "both"
+    drawn = [(r["doc_id"], r["section_index"], r["section"], r["page"], r["cluster"], r["method"], r["n_sentences"],
+              r["n_hits"], r["n_sentences_total"], r["n_sections"]) for r in result.report.sections]
+    both = sections[sections["method"] == "both"]
+    assert drawn == [(r.doc_id, r.section_index, r.section or "(no heading)", r.page, r.cluster, r.method,
+                      r.n_sentences, r.n_hits, r.n_sentences_total, 1) for r in both.itertuples(index=False)]
+    assert [r["share"] for r in result.report.sections] == pytest.approx(both["share"].tolist(), abs=CSV_ABS)
 
 
 # ------------------------------------------------------------- coverage.csv, unused_terms.csv
@@ -404,13 +413,13 @@ def test_comparison_fisher_p_bh_q_and_newcombe_interval(compared):
                                                                          pytest.approx(high, rel=1e-9, abs=1e-12))
 
 
-def _evidence(side: dict, cluster: str) -> list[tuple[str, int, float]]:
+def _evidence(side: dict, cluster: str, methods: tuple[str, ...] = ROWS) -> list[tuple[str, int, float]]:
     """A side's sentences carrying ``cluster``, strongest evidence first: number of
-    non-negated match rows of the cluster (every method that writes rows), then their
-    summed score, then document order."""
+    non-negated match rows of the cluster (of ``methods``: by default every method that
+    writes rows), then their summed score, then document order."""
     order = {sid: i for i, sid in enumerate(side["sentences"]["sentence_id"])}
     m = _support(side["matches"])
-    m = m[(m["cluster"] == cluster) & m["method"].isin(ROWS)]
+    m = m[(m["cluster"] == cluster) & m["method"].isin(methods)]
     tally = m.groupby("sentence_id")["score"].agg(["size", "sum"])
     ranked = sorted(tally.itertuples(), key=lambda r: (-r.size, -round(r.sum, 6), order[r.Index]))
     return [(r.Index, int(r.size), float(r.sum)) for r in ranked]
@@ -441,6 +450,29 @@ def test_drivers_are_the_strongest_evidence_first(compared):
             terms = support[(support["sentence_id"] == r.sentence_id) & (support["cluster"] == cluster)]["term"]
             assert r.terms == ", ".join(sorted(set(terms) - {""}))
     assert strengths >= 3  # the order is decided by the evidence, not by ties
+
+
+def test_each_sides_best_sentences_per_method(compared, lexicon):
+    """The evidence a report shows and a comparison by one method names as drivers: per
+    cluster and method (``all``: every method that writes rows) the three strongest
+    sentences, with that method's terms."""
+    result, _, _, sides = compared
+    lists = 0
+    for name, report in (("A", result.a.report), ("B", result.b.report)):
+        side = sides[name]
+        support = _support(side["matches"])
+        for cluster in lexicon.clusters:
+            for method, methods in (("all", ROWS), ("lexicon", ("lexicon",)), ("classifier", ("classifier",))):
+                want = _evidence(side, cluster, methods)[:3]
+                got = report.best_sentences(cluster, method)
+                assert [(b["sentence_id"], b["n"]) for b in got] == [(sid, n) for sid, n, _ in want], (cluster, method)
+                assert [b["score"] for b in got] == pytest.approx([s for _, _, s in want], abs=1e-6)
+                for b in got:
+                    mine = support[(support["sentence_id"] == b["sentence_id"]) & (support["cluster"] == cluster)
+                                   & support["method"].isin(methods)]
+                    assert b["terms"] == ", ".join(sorted(set(mine["term"]) - {""}))
+                lists += bool(want)
+    assert lists >= 30
 
 
 # --------------------------------------------------------------- classifier columns -> names
