@@ -176,6 +176,26 @@ def test_bh_adjust_equals_scipy_and_keeps_an_empty_list_empty():
     assert bh_adjust(p).tolist() == pytest.approx(false_discovery_control(p, method="bh").tolist(), rel=1e-15)
 
 
+def _peaked_cases():
+    """Batch-sized populations where nearly every sentence (or nearly none) carries A or B:
+    the distribution sits on a few counts, and only the tail beyond the mode keeps tiny
+    p-values accurate (1 - the other tail cancels to noise)."""
+    for total in (10**3, 10**5, 10**6):
+        for successes in (total - 1, total - 2, total - 5, 1, 2, 5):
+            for draws in (total // 2, total - 1, total - 3, 3):
+                low, high = max(0, draws - (total - successes)), min(successes, draws)
+                for k in sorted({*range(low, min(high, low + 4)), *range(max(low, high - 4), high)}):
+                    yield k, total, successes, draws
+
+
+def test_hypergeom_sf_is_accurate_where_the_distribution_is_peaked():
+    cases = list(_peaked_cases())
+    assert len(cases) > 100
+    for k, total, successes, draws in cases:  # today within 3e-9 of scipy
+        want = float(hypergeom.sf(k, total, successes, draws))
+        assert hypergeom_sf(k, total, successes, draws) == pytest.approx(want, rel=1e-8, abs=1e-300), (k, total)
+
+
 def test_hypergeom_sf_with_nothing_drawn_and_its_error_message():
     for k, total, successes, draws in [(-1, 5, 2, 0), (0, 5, 2, 0), (0, 5, 0, 0), (0, 4, 4, 4)]:
         assert hypergeom_sf(k, total, successes, draws) == pytest.approx(float(hypergeom.sf(k, total, successes, draws)))
@@ -393,6 +413,15 @@ def test_driving_sentences_by_default_rank_every_method_and_take_three():
     drivers, _ = driving_sentences(c, a, b, method="lexicon", per_cluster=1)
     assert b.calls[-1] == ("Kwaliteit", "lexicon") and len(a.calls) == 1
     assert drivers["sentence_id"].tolist() == ["B:0"]
+
+
+def test_driving_sentences_keep_the_comparison_order_on_ties():
+    """Clusters with the same difference keep their comparison order (a stable sort; numpy's
+    default sort is not stable on every CPU), so drivers.csv is the same everywhere."""
+    diffs = [0.1, -0.2, 0.1, 0.1, -0.2, 0.3, 0.1, -0.2, 0.1]
+    c = _comparison([("cluster", f"c{i}", "both", 0.5, 0.5 + d, True) for i, d in enumerate(diffs)])
+    drivers, _ = driving_sentences(c, _Report("A"), _Report("B"), per_cluster=1)
+    assert drivers["cluster"].tolist() == ["c1", "c4", "c7", "c0", "c2", "c3", "c6", "c8", "c5"]
 
 
 def test_driving_sentences_skip_a_side_without_report_data():
