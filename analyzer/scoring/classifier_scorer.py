@@ -10,6 +10,13 @@ from ..types import Label
 from .base import Labels, scorers
 
 
+class ScoredLabels(list):  # type: ignore[type-arg]
+    """The classifier's labels per sentence, with the probabilities of every cluster
+    (``proba``: sentences x clusters, calibrated when the model is) for scorers after it."""
+
+    proba: Any = None
+
+
 @scorers.register("classifier")
 class ClassifierScorer:
     """Cluster labels from :class:`~analyzer.scoring.classifier.model.ValueClassifier`.
@@ -36,7 +43,8 @@ class ClassifierScorer:
         lexical = context.get("lexicon")
         proba = self.model.proba(sentences, lexical)
         model = self.model
-        out: Labels = []
+        out = ScoredLabels()
+        out.proba = proba
         for i, s in enumerate(sentences):
             mine = lexical[i] if lexical is not None else []
             labels = []

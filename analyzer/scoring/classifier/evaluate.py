@@ -17,7 +17,7 @@ import numpy as np
 from ..lexicon import Matcher
 from .corpus import load_corpus
 from .model import ValueClassifier, load_model
-from .train import f1_scores, label_matrix, to_sentences
+from .train import f1_scores, label_matrix, reliability, to_sentences
 
 SEED = 20261123
 
@@ -100,7 +100,15 @@ def evaluate(model: ValueClassifier, corpus: Path, *, nlp: Any, split: str = "te
     proba = model.predict_proba(sentences, hits)
     clf_pred = np.column_stack([(proba[:, j] >= model.thresholds[c]).astype(int) for j, c in enumerate(labels)])
     lex_pred = lexicon_predictions(sentences, matcher, labels)
-    both = np.maximum(clf_pred, lex_pred)
+    cluster_of = {v: c for v, (_, c) in model.lexicon.values.items()}
+    both_proba = None
+    if model.stacker is not None:
+        pairs = [[(cluster_of[h.term.value], h.negated) for h in hs] for hs in hits]
+        both_proba = model.stack_proba(proba, pairs)
+        both = np.column_stack([(both_proba[:, j] >= model.stacker.thresholds[j]).astype(int)
+                                for j in range(len(labels))])
+    else:
+        both = np.maximum(clf_pred, lex_pred)
     with open(Path(corpus) / "documents.tsv", encoding="utf-8", newline="") as fh:
         docs = {d["doc_key"]: d for d in csv.DictReader(fh, delimiter="\t")}
     preds = {"classifier": clf_pred, "lexicon": lex_pred, "both": both}
@@ -108,6 +116,11 @@ def evaluate(model: ValueClassifier, corpus: Path, *, nlp: Any, split: str = "te
             "documents": sorted({g.doc_key for g in gold}),
             "methods": {name: bootstrap(y, pred, n=n_boot) for name, pred in preds.items()},
             "ceiling": annotator_ceiling(corpus, labels),
+            "stacked": both_proba is not None,
+            "fallback": [c for c, fb in zip(labels, model.stacker.fallback, strict=True) if fb] if model.stacker else [],
+            "calibration": {"classifier": reliability(y, proba, labels),
+                            **({"both": reliability(y, both_proba, labels)} if both_proba is not None else {})}
+            if model.calibration is not None else {},
             "breakdown": breakdown(gold, y, preds, docs, n_boot=max(100, n_boot // 5))}
 
 
@@ -133,9 +146,26 @@ def report_markdown(result: dict[str, Any], model: ValueClassifier, command: str
     macro = [f"**{m[n]['macro']:.3f}** [{m[n]['macro_low']:.3f}–{m[n]['macro_high']:.3f}]" for n in ("classifier", "lexicon", "both")]
     ceil_macro = f"{ceiling['macro']:.3f} (n={ceiling['n']})" if ceiling else "–"
     lines.append("| **macro-F1** | | " + " | ".join(macro) + f" | {ceil_macro} |")
-    lines += ["", "*both* counts a cluster when either the classifier or the lexicon finds it. "
-              "*annotators F1* compares the two independent annotators on the double-annotated sentences "
-              "(all splits): the ceiling of what a method can reach against these labels."]
+    if result.get("stacked"):
+        fb = result.get("fallback") or []
+        both_text = ("*both* is the learned combination of the classifier's calibrated probability and the "
+                     "lexicon's evidence (a logistic regression per cluster, fitted out-of-fold on train+dev). "
+                     + (f"It falls back to the classifier for {', '.join(fb)}, where the combination was not better "
+                        "out-of-fold. " if fb else ""))
+    else:
+        both_text = "*both* counts a cluster when either the classifier or the lexicon finds it. "
+    lines += ["", both_text + "*annotators F1* compares the two independent annotators on the double-annotated "
+              "sentences (all splits): the ceiling of what a method can reach against these labels."]
+    for name, table in (result.get("calibration") or {}).items():
+        lines += ["", f"## Calibration of the {name} probabilities on the test split", "",
+                  f"![reliability diagram](reliability-{name}.svg)", "",
+                  "Expected calibration error (ECE, 10 equal-width bins) per cluster, and the reliability table: "
+                  "per bin of predicted probability, the mean prediction against the observed share of sentences "
+                  "carrying the cluster.", "",
+                  "| cluster | ECE | bins (mean predicted → observed, n) |", "|---|---|---|"]
+        for c in labels:
+            bins = "; ".join(f"{p:.2f}→{o:.2f} ({n})" for _, n, p, o in table[c]["bins"])
+            lines.append(f"| {c} | {table[c]['ece']:.3f} | {bins} |")
     titles = {"municipal": "Municipal and national documents", "doc_type": "By document type",
               "stratum": "By sampling stratum"}
     for name, rows in result.get("breakdown", {}).items():
@@ -147,6 +177,35 @@ def report_markdown(result: dict[str, Any], model: ValueClassifier, command: str
     lines += ["", "Macro-F1 within a group averages over the clusters that occur in the group; small groups have "
               "wide intervals, so compare methods within a row."]
     return "\n".join(lines) + "\n"
+
+
+def reliability_svg(table: dict[str, Any], labels: list[str], title: str) -> str:
+    """A reliability diagram (mean predicted probability against observed share, per bin
+    and cluster) as a small self-contained SVG: one panel per cluster, the diagonal is
+    perfect calibration, dot area grows with the number of sentences in the bin."""
+    from html import escape
+
+    size, pad, cols = 150, 24, 3
+    rows = (len(labels) + cols - 1) // cols
+    width, height = cols * (size + pad) + pad, rows * (size + pad + 14) + pad + 20
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           f'font-size="11"><title>{escape(title)}</title>',
+           f'<text x="{pad}" y="16" font-size="13">{escape(title)}</text>']
+    for i, label in enumerate(labels):
+        x0 = pad + (i % cols) * (size + pad)
+        y0 = 34 + (i // cols) * (size + pad + 14)
+        d = table[label]
+        out.append(f'<text x="{x0}" y="{y0 - 4}">{escape(label)} (ECE {d["ece"]:.3f})</text>')
+        out.append(f'<rect x="{x0}" y="{y0}" width="{size}" height="{size}" fill="none" stroke="#999"/>')
+        out.append(f'<line x1="{x0}" y1="{y0 + size}" x2="{x0 + size}" y2="{y0}" stroke="#bbb" stroke-dasharray="3,3"/>')
+        total = sum(n for _, n, _, _ in d["bins"]) or 1
+        for _, n, mean_p, observed in d["bins"]:
+            r = 1.5 + 10 * (n / total) ** 0.5
+            out.append(f'<circle cx="{x0 + mean_p * size:.1f}" cy="{y0 + (1 - observed) * size:.1f}" r="{r:.1f}" '
+                       f'fill="#3366aa" fill-opacity="0.6"><title>{n} sentences: predicted {mean_p:.2f}, '
+                       f'observed {observed:.2f}</title></circle>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 def evaluate_cli(*, model: Path | None, corpus: Path, pipeline: str, write: bool, bootstrap: int) -> int:
@@ -165,4 +224,9 @@ def evaluate_cli(*, model: Path | None, corpus: Path, pipeline: str, write: bool
         out = Path(clf.path) / "evaluation.md"
         out.write_text(text, encoding="utf-8")
         print(f"written {out}", file=sys.stderr)
+        for name, table in (result.get("calibration") or {}).items():
+            svg = Path(clf.path) / f"reliability-{name}.svg"
+            svg.write_text(reliability_svg(table, result["labels"], f"{clf.version}: reliability of the {name} "
+                                           "probabilities on the test split"), encoding="utf-8")
+            print(f"written {svg}", file=sys.stderr)
     return 0

@@ -29,6 +29,7 @@ from ...errors import ModelError
 from ...segment import Sentence
 from ..lexicon import Hit, Lexicon
 from .features import feature_columns, hit_clusters, sentence_frame
+from .stack import Platt, Stacker, lexicon_evidence
 
 FORMAT_VERSION = 1
 ESTIMATOR_FILE = "estimator.skops"
@@ -94,6 +95,10 @@ class ValueClassifier:
     inference: Any = None
     """A :class:`~analyzer.scoring.classifier.inference.LinearTfidf` when the model was loaded from its
     ``inference.npz`` (``estimator`` is then None): same probabilities, no scikit-learn."""
+    calibration: Platt | None = None
+    """Platt scaling of the probabilities (fitted out-of-fold); thresholds apply to the scaled ones."""
+    stacker: Stacker | None = None
+    """The learned ``both`` (classifier probability + lexicon evidence), when the model has one."""
 
     @property
     def version(self) -> str:
@@ -118,9 +123,17 @@ class ValueClassifier:
         if self.lexicon is None:
             raise ModelError("the classifier needs the lexicon it was trained with")
         if self.inference is not None:
-            return self.inference.predict_proba(feature_columns(sentences, clusters, self.labels))
-        frame = sentence_frame(sentences, clusters, self.labels)
-        return np.asarray(self.estimator.predict_proba(frame), dtype=float)
+            raw = self.inference.predict_proba(feature_columns(sentences, clusters, self.labels))
+        else:
+            raw = np.asarray(self.estimator.predict_proba(sentence_frame(sentences, clusters, self.labels)), dtype=float)
+        return self.calibration.apply(raw) if self.calibration is not None else raw
+
+    def stack_proba(self, proba: np.ndarray, lexical: list[list[tuple[str, bool]]]) -> np.ndarray:
+        """The learned ``both``'s probabilities from :meth:`proba`'s and the lexicon's
+        (cluster, negated) hits per sentence."""
+        if self.stacker is None:
+            raise ModelError(f"{self.version} has no learned combination")
+        return self.stacker.predict_proba(proba, lexicon_evidence(lexical, self.labels))
 
     def predict(self, sentences: list[Sentence], hits: list[list[Hit]] | None
                 ) -> list[list[tuple[str, float, bool]]]:
@@ -175,6 +188,10 @@ def save_model(clf: ValueClassifier, folder: Path) -> Path:
     meta = dict(clf.meta)
     meta.update(format_version=FORMAT_VERSION, labels=clf.labels, thresholds=clf.thresholds,
                 clusters=clf.clusters, estimator_sha256=_sha256(est_path))
+    if clf.calibration is not None:
+        meta["calibration"] = clf.calibration.to_json()
+    if clf.stacker is not None:
+        meta["stacker"] = clf.stacker.to_json()
     meta.pop("inference_sha256", None)
     meta.update(_write_inference(clf, folder))
     (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -262,8 +279,15 @@ def load_model(folder: str | Path | None = None, *, lexicon: Lexicon | None = No
     if lexicon.sha256 != meta.get("lexicon_sha256"):
         # the lexicon counts are features: a different lexicon changes the inputs
         meta = {**meta, "lexicon_mismatch": True}
-    common = dict(labels=list(meta["labels"]), thresholds={k: float(v) for k, v in meta["thresholds"].items()},
-                  clusters=dict(meta["clusters"]), lexicon=lexicon, meta=meta, path=str(folder))
+    labels = list(meta["labels"])
+    try:
+        calibration = Platt.from_json(meta["calibration"], len(labels)) if meta.get("calibration") else None
+        stacker = Stacker.from_json(meta["stacker"], len(labels)) if meta.get("stacker") else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{folder}: calibration or combination in meta.json cannot be used ({exc})") from None
+    common = dict(labels=labels, thresholds={k: float(v) for k, v in meta["thresholds"].items()},
+                  clusters=dict(meta["clusters"]), lexicon=lexicon, meta=meta, path=str(folder),
+                  calibration=calibration, stacker=stacker)
     if engine not in ("auto", "sklearn"):
         raise ModelError(f"unknown engine {engine!r}; use 'auto' or 'sklearn'")
     if engine == "auto" and meta.get("inference_sha256"):

@@ -17,6 +17,7 @@ best candidate is refit on train+dev. The test split is not touched here (see
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 from pathlib import Path
@@ -34,7 +35,9 @@ from .model import ValueClassifier, save_model
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "waardenscan-clusters"
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "2.1.0"
+OOF_FILE = "oof.npz"
+"""Out-of-fold probabilities of train+dev (calibrated classifier, both) for checks of the rates."""
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.05), 2)
 
 
@@ -108,21 +111,80 @@ def apply_thresholds(proba: np.ndarray, labels: list[str], thresholds: dict[str,
     return np.column_stack([(proba[:, j] >= thresholds[label]).astype(int) for j, label in enumerate(labels)])
 
 
+def cross_validate(kind: str, clusters: list[str], seed: int, x: Any, y: np.ndarray,
+                   folds: list[tuple[np.ndarray, np.ndarray]], *, keep: np.ndarray | None = None) -> np.ndarray:
+    """Out-of-fold probabilities of a candidate (``keep``: train only on these rows of each fold)."""
+    oof = np.zeros(y.shape, dtype=float)
+    for train_idx, test_idx in folds:
+        if keep is not None:
+            train_idx = train_idx[keep[train_idx]]
+        est = build_candidate(kind, clusters, seed).fit(x.iloc[train_idx], y[train_idx])
+        oof[test_idx] = np.asarray(est.predict_proba(x.iloc[test_idx]))
+    return oof
+
+
+def oof_macro_f1(y: np.ndarray, proba: np.ndarray, clusters: list[str]) -> tuple[float, np.ndarray, dict[str, float]]:
+    thresholds = tune_thresholds(y, proba, clusters)
+    _, _, f = f1_scores(y, apply_thresholds(proba, clusters, thresholds))
+    return float(f.mean()), f, thresholds
+
+
+def learning_curve(kind: str, clusters: list[str], seed: int, x: Any, y: np.ndarray, groups: np.ndarray,
+                   folds: list[tuple[np.ndarray, np.ndarray]], fractions: tuple[float, ...] = (0.25, 0.5)
+                   ) -> list[dict[str, float]]:
+    """Out-of-fold macro-F1 when each fold trains on only a fraction of its documents."""
+    rng = np.random.default_rng(seed)
+    docs = np.unique(groups)
+    out = []
+    for frac in fractions:
+        chosen = set(rng.choice(docs, size=max(1, int(round(frac * len(docs)))), replace=False).tolist())
+        keep = np.array([g in chosen for g in groups])
+        macro, _, _ = oof_macro_f1(y, cross_validate(kind, clusters, seed, x, y, folds, keep=keep), clusters)
+        out.append({"fraction": frac, "documents": len(chosen), "macro_f1": round(macro, 4)})
+        log.info("learning curve %.0f%% of documents: macro-F1 %.3f", 100 * frac, macro)
+    return out
+
+
+def level_keys(lexicon: Lexicon) -> list[tuple[str, str]]:
+    """(level, name) of every group, cluster and value, in scheme order."""
+    return ([("group", g) for g in lexicon.groups] + [("cluster", c) for c in lexicon.clusters]
+            + [("value", v) for v in lexicon.values])
+
+
+def names_matrix(per_sentence: list[set[str]], keys: list[tuple[str, str]], lexicon: Lexicon,
+                 *, values: list[set[str]] | None = None) -> np.ndarray:
+    """0/1 per sentence and (level, name) from the clusters (and values) of each sentence."""
+    group_of = dict(lexicon.clusters)
+    out = np.zeros((len(per_sentence), len(keys)), dtype=int)
+    for i, clusters in enumerate(per_sentence):
+        groups = {group_of[c] for c in clusters if c in group_of}
+        mine = values[i] if values is not None else set()
+        for j, (level, name) in enumerate(keys):
+            out[i, j] = name in (groups if level == "group" else clusters if level == "cluster" else mine)
+    return out
+
+
 def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int = 20261123,
           candidates: tuple[str, ...] = ("logreg", "logreg_c1", "sgd_huber"), pipeline_name: str = "",
-          n_folds: int = 5, raw: Path | None = None) -> ValueClassifier:
+          n_folds: int = 5, raw: Path | None = None, curve: bool = True) -> ValueClassifier:
     """Select a candidate and its thresholds by cross-validation on train+dev, then refit.
 
     Folds are grouped by document (GroupKFold), so a sentence is always scored by a model
-    that saw no sentence of its document. Per-cluster thresholds are tuned on the
-    out-of-fold probabilities; the candidate with the best out-of-fold macro-F1 is refit
-    on all train+dev sentences. The test split is not read.
+    that saw no sentence of its document. On the best candidate's out-of-fold
+    probabilities: Platt scaling per cluster, thresholds (maximising F1), the learned
+    ``both`` (:mod:`~analyzer.scoring.classifier.stack`) and the error rates of the three
+    methods that adjusted shares use (:mod:`analyzer.scoring.rates`, kept in
+    ``clf.rates``). The candidate is refit on all train+dev sentences. The test split is
+    not read.
     """
     import scipy
     import sklearn
     import skops
     import spacy
     from sklearn.model_selection import GroupKFold
+
+    from ..rates import RATE_STRATA, ErrorRates, document_priors, estimate_rates
+    from .stack import fit_platt, fit_stacker, lexicon_evidence
 
     lexicon = lexicon or load_lexicon()
     clusters = list(lexicon.clusters)
@@ -136,22 +198,50 @@ def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int =
     matcher = Matcher(lexicon)
     cluster_of = {v: c for v, (_, c) in lexicon.values.items()}
     sents = to_sentences(fit_g, nlp)
-    x = sentence_frame(sents, hit_clusters([matcher.match(s) for s in sents], cluster_of), clusters)
+    hits = [matcher.match(s) for s in sents]
+    x = sentence_frame(sents, hit_clusters(hits, cluster_of), clusters)
     y = label_matrix(fit_g, clusters)
     groups = np.array([g.doc_key for g in fit_g])
     folds = list(GroupKFold(n_splits=n_folds).split(x, y, groups))
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
+    oofs = {}
     for kind in candidates:
-        oof = np.zeros(y.shape, dtype=float)
-        for train_idx, test_idx in folds:
-            est = build_candidate(kind, clusters, seed).fit(x.iloc[train_idx], y[train_idx])
-            oof[test_idx] = np.asarray(est.predict_proba(x.iloc[test_idx]))
-        thresholds = tune_thresholds(y, oof, clusters)
-        _, _, f = f1_scores(y, apply_thresholds(oof, clusters, thresholds))
+        oofs[kind] = cross_validate(kind, clusters, seed, x, y, folds)
+        macro, f, thresholds = oof_macro_f1(y, oofs[kind], clusters)
         results[kind] = {"thresholds": thresholds, "f1": dict(zip(clusters, f.round(4).tolist(), strict=True)),
-                         "macro_f1": round(float(f.mean()), 4)}
-        log.info("%s: out-of-fold macro-F1 %.3f", kind, f.mean())
+                         "macro_f1": round(macro, 4)}
+        log.info("%s: out-of-fold macro-F1 %.3f", kind, macro)
     best = max(results, key=lambda k: results[k]["macro_f1"])
+    calibration = fit_platt(oofs[best], y)
+    calibrated = calibration.apply(oofs[best])
+    thresholds = tune_thresholds(y, calibrated, clusters)
+    pairs = [[(cluster_of[h.term.value], h.negated) for h in hs] for hs in hits]
+    evidence = lexicon_evidence(pairs, clusters)
+    stacker, stacked, stack_report = fit_stacker(
+        calibrated, evidence, y, folds, classifier_thresholds=[thresholds[c] for c in clusters],
+        tune=lambda yy, pp: [tune_thresholds(yy, pp, clusters)[c] for c in clusters],
+        f1=lambda yy, pred: f1_scores(yy, pred)[2], seed=seed)
+    curve_rows = (learning_curve(best, clusters, seed, x, y, groups, folds) if curve else [])
+    curve_rows.append({"fraction": 1.0, "documents": int(len(np.unique(groups))), "macro_f1": results[best]["macro_f1"]})
+    # error rates of each method on the probability-sampled sentences, out-of-fold
+    keys = level_keys(lexicon)
+    sample = np.array([g.stratum in RATE_STRATA for g in fit_g])
+    gold_names = names_matrix([set(g.clusters) for g in fit_g], keys, lexicon, values=[set(g.values) for g in fit_g])
+    lex_names = names_matrix([{cluster_of[h.term.value] for h in hs if not h.negated} for hs in hits], keys, lexicon,
+                             values=[{h.term.value for h in hs if not h.negated} for hs in hits])
+    clf_pred = apply_thresholds(calibrated, clusters, thresholds)
+    both_pred = np.column_stack([(stacked[:, j] >= stacker.thresholds[j]).astype(int) for j in range(len(clusters))])
+    as_sets = lambda pred: [{c for j, c in enumerate(clusters) if pred[i, j]} for i in range(len(pred))]  # noqa: E731
+    predicted = {"lexicon": lex_names[sample],
+                 "classifier": names_matrix(as_sets(clf_pred), keys, lexicon)[sample],
+                 "both": names_matrix(as_sets(both_pred), keys, lexicon)[sample]}
+    rates_all = estimate_rates(gold_names[sample], predicted, keys, groups[sample], seed=seed, meta={
+        "model": f"{MODEL_NAME}-{MODEL_VERSION}", "lexicon_sha256": lexicon.sha256, "corpus_sha256": corpus_hash(corpus),
+        "strata": list(RATE_STRATA), "splits": ["train", "dev"], "estimated_on": "out-of-fold predictions"})
+    rates_all.meta["priors"] = document_priors(gold_names[sample], keys, groups[sample])
+    # the classifier and both label clusters and groups only
+    rates = ErrorRates({k: v for k, v in rates_all.rates.items() if k[0] == "lexicon" or k[1] != "value"},
+                       rates_all.meta)
     estimator = build_candidate(best, clusters, seed).fit(x, y)
     meta = {
         "name": MODEL_NAME, "version": MODEL_VERSION, "package_version": __version__, "estimator": best,
@@ -161,12 +251,42 @@ def train(corpus: Path, *, nlp: Any, lexicon: Lexicon | None = None, seed: int =
                            **{c: int(sum(g.split == split and c in g.clusters for g in gold)) for c in clusters}}
                    for split in ("train", "dev", "test")},
         "cv": results,
+        "calibrated_thresholds": {c: thresholds[c] for c in clusters},
+        "stacker_cv": {"f1_stack": dict(zip(clusters, stack_report["f1_stack"], strict=True)),
+                       "f1_classifier": dict(zip(clusters, stack_report["f1_classifier"], strict=True)),
+                       "fallback": [c for c, fb in zip(clusters, stacker.fallback, strict=True) if fb]},
+        "calibration_oof": reliability(y, calibrated, clusters),
+        "learning_curve": curve_rows,
         "missing_sources": missing,
         "versions": {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "numpy": np.__version__,
                      "scipy": scipy.__version__, "spacy": spacy.__version__, "python": sys.version.split()[0]},
     }
-    return ValueClassifier(estimator=estimator, labels=clusters, thresholds=results[best]["thresholds"],
-                           clusters=lexicon.clusters, lexicon=lexicon, meta=meta)
+    clf = ValueClassifier(estimator=estimator, labels=clusters, thresholds=thresholds,
+                          clusters=lexicon.clusters, lexicon=lexicon, meta=meta, calibration=calibration,
+                          stacker=stacker)
+    clf.rates = rates  # type: ignore[attr-defined]
+    clf.oof = {"sentence_id": np.array([g.sentence_id for g in fit_g]),  # type: ignore[attr-defined]
+               "classifier": calibrated.astype(np.float32), "both": stacked.astype(np.float32),
+               "fold": np.concatenate([np.full(len(te), k) for k, (_, te) in enumerate(folds)])[
+                   np.argsort(np.concatenate([te for _, te in folds]))]}
+    return clf
+
+
+def reliability(y: np.ndarray, proba: np.ndarray, labels: list[str], bins: int = 10) -> dict[str, Any]:
+    """Reliability table and expected calibration error per label (equal-width bins)."""
+    out: dict[str, Any] = {}
+    for j, label in enumerate(labels):
+        b = np.clip((proba[:, j] * bins).astype(int), 0, bins - 1)
+        rows, ece = [], 0.0
+        for k in range(bins):
+            m = b == k
+            if not m.any():
+                continue
+            mean_p, freq = float(proba[m, j].mean()), float(y[m, j].mean())
+            ece += m.mean() * abs(mean_p - freq)
+            rows.append([k, int(m.sum()), round(mean_p, 4), round(freq, 4)])
+        out[label] = {"ece": round(float(ece), 4), "bins": rows}
+    return out
 
 
 def model_card(clf: ValueClassifier) -> str:
@@ -188,6 +308,31 @@ def model_card(clf: ValueClassifier) -> str:
     lines += ["", "## Cross-validated scores on train+dev (macro-F1 over the 9 clusters)", ""]
     for kind, d in m["cv"].items():
         lines.append(f"- {kind}: {d['macro_f1']:.3f} (" + ", ".join(f"{c} {f:.2f}" for c, f in d["f1"].items()) + ")")
+    if m.get("calibrated_thresholds"):
+        lines += ["", "## Calibration, learned `both`, learning curve", "",
+                  "Probabilities are Platt-scaled per cluster on the out-of-fold probabilities; the thresholds "
+                  "above apply to the scaled probabilities. Out-of-fold expected calibration error (10 bins): "
+                  + ", ".join(f"{c} {d['ece']:.3f}" for c, d in m.get("calibration_oof", {}).items()) + ".", "",
+                  "`both` is a logistic regression per cluster over the calibrated probability (as a logit) and "
+                  "the lexicon's evidence (non-negated and negated hits of the cluster, hits of other clusters), "
+                  "fitted on out-of-fold probabilities. Out-of-fold F1, stacker vs classifier:", "",
+                  "| cluster | both (stacker) | classifier | used |", "|---|---|---|---|"]
+        sc = m["stacker_cv"]
+        for c in clf.labels:
+            used = "classifier (fallback)" if c in sc["fallback"] else "stacker"
+            lines.append(f"| {c} | {sc['f1_stack'][c]:.3f} | {sc['f1_classifier'][c]:.3f} | {used} |")
+        lines += ["", "Learning curve (out-of-fold macro-F1 when each fold trains on a fraction of the train+dev "
+                  "documents; same folds and thresholds search):", "",
+                  "| documents | share | macro-F1 |", "|---|---|---|"]
+        for row in m.get("learning_curve", []):
+            lines.append(f"| {row['documents']} | {row['fraction']:.0%} | {row['macro_f1']:.3f} |")
+        if m.get("candidates_extra"):
+            lines += ["", "## Other candidates (grouped 5-fold CV on train+dev, `scripts/model_selection.py`)", ""]
+            for row in m["candidates_extra"]:
+                lines.append(f"- {row['name']}: {row['macro_f1']:.3f} — {row['note']}")
+        lines += ["", "Error rates for adjusted shares: `quantification.json` (out-of-fold true- and false-positive "
+                  "rates per method and name on the random and census strata, with 200 document-bootstrap "
+                  "replicates); validation in `quantification.md`."]
     lines += ["", "Test-split scores: see `evaluation.md` (`waardenscan model evaluate`).", "",
               "## Files", "",
               "- `estimator.skops`: the fitted scikit-learn pipeline (skops, loaded with a list of trusted types).",
@@ -213,6 +358,13 @@ def train_cli(*, corpus: Path, out: Path | None, seed: int, pipeline: str, compa
                 candidates=("logreg", "logreg_c1", "sgd_huber") if compare_alternatives else ("logreg",),
                 pipeline_name=pipeline_name(nlp))
     out = out or Path("models") / f"{MODEL_NAME}-{MODEL_VERSION}"
+    out.mkdir(parents=True, exist_ok=True)
+    from ..rates import FILE as RATES_FILE
+
+    rates_path = out / RATES_FILE
+    clf.rates.save(rates_path)  # type: ignore[attr-defined]
+    clf.meta["quantification_sha256"] = hashlib.sha256(rates_path.read_bytes()).hexdigest()
+    np.savez_compressed(out / OOF_FILE, **clf.oof)  # type: ignore[attr-defined]
     save_model(clf, out)
     (out / "MODEL_CARD.md").write_text(model_card(clf), encoding="utf-8")
     for kind, d in clf.meta["cv"].items():
