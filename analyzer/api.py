@@ -66,6 +66,10 @@ class Options:
     parts_dir: str | Path | None = None
     max_tasks_per_worker: int = MAX_TASKS_PER_WORKER
     worker_rss_limit_mb: float = WORKER_RSS_LIMIT_MB
+    adjustment: str = "acc"
+    """How shares are adjusted for the methods' error rates: "acc" (adjusted classify-and-count),
+    "bayes" or "none"
+    (:mod:`analyzer.aggregate.adjust`)."""
 
     @classmethod
     def of(cls, kwargs: dict[str, Any]) -> Options:
@@ -105,6 +109,8 @@ class ScoreResult:
     report: Any = None
     per_document: dict[str, Any] = field(default_factory=dict)
     """Table name -> DataFrame, or the Path of the CSV file a streamed run wrote."""
+    rates: Any = None
+    """The :class:`~analyzer.scoring.rates.ErrorRates` behind the adjusted shares (None: not adjusted)."""
 
     def _table(self, name: str) -> pd.DataFrame:
         value = self.per_document.get(name)
@@ -315,11 +321,65 @@ def score(inputs: list[str | Path] | str | Path, *, lexicon: str | Path | Any | 
         raise
     sink.close()
     documents = pd.DataFrame(rows, columns=schemas.DOCUMENTS.names) if rows else empty_frame(schemas.DOCUMENTS)
-    tables = totals.finish(lex, methods)
+    rates, adjustment = resolve_rates(resources, meta, lex, methods, opts.adjustment)
+    tables = totals.finish(lex, methods, rates=rates, estimator=adjustment.get("estimator"))
     result = ScoreResult(documents=documents, lexicon=lex, report=report,
                          per_document=sink.paths() if sink.streamed else sink.frames(), **tables)
     result.run = _run_info(command, paths, documents, settings, lex, meta, execution.jobs)
+    result.run["adjustment"] = adjustment
+    result.rates = rates
     return result
+
+
+def resolve_rates(resources: Any, meta: dict[str, Any] | None, lexicon: Any, methods: list[str],
+                  estimator: str) -> tuple[Any, dict[str, Any]]:
+    """The error rates that adjust this run's shares, and what run.json says about them.
+
+    The rates come from the ``quantification.json`` of the run's model (or, for a
+    lexicon-only run, of the packaged model). A method's rates are used only when they were
+    measured for what ran: the classifier's and ``both``'s for the same model, the lexicon's
+    for the same lexicon (sha256)."""
+    from .aggregate.adjust import ESTIMATORS
+    from .scoring.classifier.model import default_model_path
+    from .scoring.rates import FILE, load_rates
+
+    info: dict[str, Any] = {"estimator": estimator, "methods": [], "not_adjusted": {}}
+    if estimator == "none":
+        info["not_adjusted"] = {m: "adjustment switched off (--adjust none)" for m in methods}
+        return None, info
+    if estimator not in ESTIMATORS:
+        raise InputError(f"unknown adjustment {estimator!r}; use one of {', '.join((*ESTIMATORS, 'none'))}")
+    folder = None
+    if resources.clf is not None and getattr(resources.clf, "path", ""):
+        folder = Path(resources.clf.path)
+    elif resources.model_folder is not None:
+        folder = Path(resources.model_folder)
+    elif meta is None:
+        folder = default_model_path()
+    path = folder / FILE if folder is not None else None
+    if path is None or not path.exists():
+        info["not_adjusted"] = {m: "no error rates for this model (quantification.json)" for m in methods}
+        return None, info
+    rates = load_rates(path)
+    expected = (meta or {}).get("quantification_sha256")
+    if expected and expected != rates.meta.get("sha256"):
+        raise ModelError(f"{path}: sha256 does not match the model's meta.json; refusing to use it")
+    drop = []
+    model_name = f"{meta.get('name')}-{meta.get('version')}" if meta else None
+    for m in methods:
+        if m not in rates.methods:
+            info["not_adjusted"][m] = "no error rates measured for this method"
+        elif m == "lexicon" and rates.meta.get("lexicon_sha256") != lexicon.sha256:
+            drop.append(m)
+            info["not_adjusted"][m] = "rates were measured with another lexicon"
+        elif m != "lexicon" and (model_name is None or rates.meta.get("model") != model_name
+                                 or (meta or {}).get("lexicon_sha256") != lexicon.sha256):
+            drop.append(m)
+            info["not_adjusted"][m] = "rates were measured for another model or lexicon"
+    rates = rates.without([*drop, *[m for m in rates.methods if m not in methods]])
+    info.update(methods=[m for m in methods if m in rates.methods], file=str(path), sha256=rates.meta.get("sha256"),
+                **{k: v for k, v in rates.describe().items() if k in ("model", "replicates", "strata", "splits")})
+    return (rates if info["methods"] else None), info
 
 
 def _needs_model(method: str) -> bool:
@@ -422,7 +482,8 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
             raise InputError(f"side {side} has no scorable text (see its documents.csv)")
     label_a = label_a or _label(a)
     label_b = label_b or _label(b)
-    comparison = compare_profiles(ra.profiles, rb.profiles)
+    rates, estimator = _shared_rates(ra, rb)
+    comparison = compare_profiles(ra.profiles, rb.profiles, rates=rates, estimator=estimator)
     summary = summarize(comparison, label_a=label_a, label_b=label_b, method=method_summary)
     method = method_summary or ("both" if "both" in set(comparison["method"]) else comparison["method"].iloc[0])
     drivers, spans = driving_sentences(comparison, ra.report, rb.report, method=method)
@@ -431,6 +492,41 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
            "created": datetime.now(UTC).replace(microsecond=0).isoformat()}
     return CompareResult(comparison=comparison, summary=summary, drivers=drivers, a=ra, b=rb,
                          label_a=label_a, label_b=label_b, run=run, driver_spans=spans)
+
+
+def _rates_of(result: ScoreResult) -> Any:
+    """A result's error rates: those it was scored with, or the file its run.json names
+    (when it still has the recorded sha256)."""
+    if result.rates is not None:
+        return result.rates
+    info = (result.run or {}).get("adjustment") or {}
+    path = info.get("file")
+    if not path or not Path(path).exists():
+        return None
+    from .scoring.rates import load_rates
+
+    rates = load_rates(path)
+    if rates.meta.get("sha256") != info.get("sha256"):
+        return None
+    return rates.without([m for m in rates.methods if m not in info.get("methods", [])])
+
+
+def _shared_rates(ra: ScoreResult, rb: ScoreResult) -> tuple[Any, str | None]:
+    """The rates that adjust a comparison: both sides must have been adjusted with the same
+    file and estimator (else the adjusted columns stay empty, with a warning)."""
+    a, b = _rates_of(ra), _rates_of(rb)
+    est_a = ((ra.run or {}).get("adjustment") or {}).get("estimator")
+    est_b = ((rb.run or {}).get("adjustment") or {}).get("estimator")
+    if a is None or b is None:
+        if (a is None) != (b is None):
+            log.warning("only one side has adjusted shares; the comparison's adjusted columns stay empty")
+        return None, None
+    if a.meta.get("sha256") != b.meta.get("sha256") or est_a != est_b:
+        log.warning("the two sides were adjusted with different error rates or estimators; "
+                    "the comparison's adjusted columns stay empty")
+        return None, None
+    common = [m for m in a.methods if m in b.methods]
+    return a.without([m for m in a.methods if m not in common]), est_a
 
 
 def _label(side: Any) -> str:

@@ -50,6 +50,9 @@ def _common(p: argparse.ArgumentParser, *, scoring: bool = True) -> None:
                        help="which method's labels to profile (default both)")
         s.add_argument("--count-negated", action="store_true",
                        help="count negated lexicon hits as support (default: recorded, not counted)")
+        s.add_argument("--adjust", default="acc", choices=["acc", "bayes", "none"],
+                       help="correct shares for each method's measured error rates: acc (adjusted "
+                            "classify-and-count, default), bayes or none (docs/outputs.md)")
         s.add_argument("--no-report", action="store_true", help="do not write the HTML report")
 
 
@@ -74,7 +77,7 @@ def _score_kwargs(args: argparse.Namespace, outdir: Path | None) -> dict:
             kwargs["resume_dir"] = outdir / ".parts"
     if hasattr(args, "lexicon"):
         kwargs.update(lexicon=args.lexicon, method=args.method, count_negated=args.count_negated,
-                      model=args.model if args.model is not None else "default")
+                      model=args.model if args.model is not None else "default", adjustment=args.adjust)
     return kwargs
 
 

@@ -50,8 +50,15 @@ def fisher_p(k_a: int, n_a: int, k_b: int, n_b: int) -> float:
     return float(fisher_exact([[k_a, n_a - k_a], [k_b, n_b - k_b]]).pvalue)
 
 
-def compare_profiles(profile_a: pd.DataFrame, profile_b: pd.DataFrame) -> pd.DataFrame:
-    """comparison.csv from the batch rows (doc_id ALL) of two profiles tables."""
+def compare_profiles(profile_a: pd.DataFrame, profile_b: pd.DataFrame, *, rates: Any = None,
+                     estimator: str | None = None) -> pd.DataFrame:
+    """comparison.csv from the batch rows (doc_id ALL) of two profiles tables.
+
+    With ``rates`` (the :class:`~analyzer.scoring.rates.ErrorRates` both sides were scored
+    with) the adjusted columns hold the difference of the adjusted shares, its interval and
+    p/q values (:func:`analyzer.aggregate.adjust.adjust_diff`); otherwise they are empty."""
+    from .aggregate.adjust import DEFAULT, _prior, adjust_diff
+
     key = ["level", "name", "method"]
     a = profile_a[profile_a["doc_id"] == ALL_DOCS]
     b = profile_b[profile_b["doc_id"] == ALL_DOCS]
@@ -73,6 +80,28 @@ def compare_profiles(profile_a: pd.DataFrame, profile_b: pd.DataFrame) -> pd.Dat
     for _, idx in out.groupby(["level", "method"]).groups.items():
         out.loc[idx, "q_value"] = bh_adjust(out.loc[idx, "p_value"].to_numpy())
     out["significant"] = out["q_value"] < ALPHA
+    est = estimator or DEFAULT
+    priors = (rates.meta.get("priors") or {}) if rates is not None else {}
+    adj = []
+    for r, ka, na, kb, nb in zip(out.itertuples(), k_a, n_a, k_b, n_b, strict=True):
+        rate = rates.get(r.method, r.level, r.name) if rates is not None else None
+        adj.append(adjust_diff(int(ka), int(na), int(kb), int(nb), rate, prior=_prior(priors, r.level, r.name),
+                               estimator=est, key=(r.method, r.level, r.name)))
+    out["adj_share_a"] = merged["share_adjusted_a"].to_numpy(dtype=float) if "share_adjusted_a" in merged else np.nan
+    out["adj_share_b"] = merged["share_adjusted_b"].to_numpy(dtype=float) if "share_adjusted_b" in merged else np.nan
+    out["diff_adjusted"] = [d.diff for d in adj]
+    out["adj_diff_ci_low"] = [d.low for d in adj]
+    out["adj_diff_ci_high"] = [d.high for d in adj]
+    out["adj_p_value"] = [d.p_value for d in adj]
+    out["adj_q_value"] = np.nan
+    for _, idx in out.groupby(["level", "method"]).groups.items():
+        p = out.loc[idx, "adj_p_value"].to_numpy(dtype=float)
+        ok = ~np.isnan(p)
+        if ok.any():
+            q = np.full(len(p), np.nan)
+            q[ok] = bh_adjust(p[ok])
+            out.loc[idx, "adj_q_value"] = q
+    out["adj_significant"] = (out["adj_q_value"] < ALPHA).fillna(False).astype(bool)
     return out[COMPARISON.names].reset_index(drop=True)
 
 

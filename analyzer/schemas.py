@@ -67,7 +67,7 @@ MATCHES = _t("matches", """doc_id:str sentence_id:str page:int method:str group:
 
 PROFILES = _t("profiles", """doc_id:str level:str name:str method:str n_sentences:int share:float
     per_1000_words:float ci_low:float ci_high:float group:str cluster:str n_hits:int n_words:int
-    n_sentences_total:int""")
+    n_sentences_total:int share_adjusted:float adj_ci_low:float adj_ci_high:float""")
 
 SECTIONS = _t("sections", """doc_id:str section_index:int section:str page:int cluster:str method:str
     n_sentences:int share:float group:str n_hits:int n_sentences_total:int""")
@@ -84,7 +84,8 @@ AGREEMENT = _t("agreement", """cluster:str n_sentences:int both:int lexicon_only
 
 COMPARISON = _t("comparison", """level:str name:str method:str share_a:float share_b:float diff:float
     ci_low:float ci_high:float p_value:float q_value:float n_a:int n_b:int group:str cluster:str
-    hits_a:int hits_b:int significant:bool""")
+    hits_a:int hits_b:int significant:bool adj_share_a:float adj_share_b:float diff_adjusted:float
+    adj_diff_ci_low:float adj_diff_ci_high:float adj_p_value:float adj_q_value:float adj_significant:bool""")
 
 DRIVERS = _t("drivers", "cluster:str diff:float side:str doc_id:str sentence_id:str page:int terms:str text:str")
 

@@ -104,11 +104,11 @@ def _support(matches: pd.DataFrame, *, count_negated: bool = False) -> pd.DataFr
 
 
 def _cluster_sets(matches: pd.DataFrame, *, count_negated: bool = False) -> dict[tuple[str, str, str], set[str]]:
-    """(doc_id, method, cluster) -> sentence ids; ``both`` is the union of the two methods."""
+    """(doc_id, method, cluster) -> sentence ids (``both`` writes its own rows: the learned
+    combination of model 2.1.0)."""
     sets: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for r in _support(matches, count_negated=count_negated).itertuples(index=False):
         sets[(r.doc_id, r.method, r.cluster)].add(r.sentence_id)
-        sets[(r.doc_id, "both", r.cluster)].add(r.sentence_id)
     return sets
 
 
@@ -237,10 +237,8 @@ def test_profile_shares_rates_and_wilson_intervals(batch, tmp_path, lexicon, cou
     carriers: dict[tuple, set] = defaultdict(set)  # -> sentence ids
     for r in support.itertuples(index=False):
         names = [("cluster", r.cluster), ("group", r.group)] + ([("value", r.value)] if r.method == "lexicon" else [])
-        for method in (r.method, "both"):
+        for method in (r.method,):
             for level, name in names:
-                if method == "both" and level == "value":
-                    continue
                 for doc in (r.doc_id, "ALL"):
                     hits[(doc, method, level, name)] += 1
                     carriers[(doc, method, level, name)].add(r.sentence_id)
@@ -300,7 +298,6 @@ def test_section_shares_follow_the_sentences(batch, tmp_path, lexicon):
     hits: dict[tuple, int] = defaultdict(int)
     for r in _support(t["matches"]).itertuples(index=False):
         hits[(r.sentence_id, r.method, r.cluster)] += 1
-        hits[(r.sentence_id, "both", r.cluster)] += 1
     expected = []
     for doc_id, sents in scored.groupby("doc_id", sort=False):
         for index, sec in sents.groupby("section_index", sort=True):

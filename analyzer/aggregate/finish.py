@@ -5,6 +5,8 @@ document (in input order) and :meth:`Totals.finish` turns the sums into profiles
 cooccurrence.csv, coverage.csv, unused_terms.csv and agreement.csv. The statistics:
 
 * share: scored sentences with the name / scored sentences; Wilson score interval;
+* share_adjusted: the share corrected for the method's measured error rates, with its
+  interval (:mod:`analyzer.aggregate.adjust`);
 * per_1000_words: hits per 1,000 words of scored sentences;
 * co-occurrence: expected = n_a · n_b / N, lift = n_both / expected, p = P(X ≥ n_both) for
   X hypergeometric (N sentences, n_a with A, n_b drawn with B): one-sided, "more often
@@ -46,8 +48,10 @@ class Totals:
         self.agreement.extend(map(tuple, counts["agreement"]))
         self.fired.update(counts["fired"])
 
-    def finish(self, lexicon: Any, methods: Sequence[str]) -> dict[str, Any]:
-        """The batch tables as DataFrames with the columns of :mod:`analyzer.schemas`."""
+    def finish(self, lexicon: Any, methods: Sequence[str], *, rates: Any = None,
+               estimator: str | None = None) -> dict[str, Any]:
+        """The batch tables as DataFrames with the columns of :mod:`analyzer.schemas`
+        (``rates``: the :class:`~analyzer.scoring.rates.ErrorRates` that adjusted shares use)."""
         import pandas as pd
 
         def frame(rows: list[tuple[Any, ...]], table: schemas.Table) -> pd.DataFrame:
@@ -55,7 +59,7 @@ class Totals:
 
         unused = [(t.value, t.term, t.match) for t in lexicon.terms if t.term not in self.fired]
         return {
-            "profiles": frame(finish_profiles(self.profiles), schemas.PROFILES),
+            "profiles": frame(finish_profiles(self.profiles, rates=rates, estimator=estimator), schemas.PROFILES),
             "cooccurrence": frame(finish_cooccurrence(self.cooccurrence, methods), schemas.COOCCURRENCE),
             "coverage": frame(self.coverage, schemas.COVERAGE),
             "unused_terms": frame(unused, schemas.UNUSED_TERMS),
@@ -76,8 +80,12 @@ def batch_counts(doc_rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
             for (level, name, method, group, cluster), (k, n, hits, words) in sums.items()]
 
 
-def finish_profiles(doc_rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """profiles.csv rows (documents, then ALL): shares, rates and Wilson intervals."""
+def finish_profiles(doc_rows: Sequence[tuple[Any, ...]], *, rates: Any = None,
+                    estimator: str | None = None) -> list[tuple[Any, ...]]:
+    """profiles.csv rows (documents, then ALL): shares, rates, Wilson intervals and the
+    adjusted shares (:mod:`analyzer.aggregate.adjust`; empty without usable error rates)."""
+    from .adjust import DEFAULT, adjust_profile_rows
+
     rows = list(doc_rows) + batch_counts(doc_rows)
     if not rows:
         return []
@@ -89,10 +97,12 @@ def finish_profiles(doc_rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]
     low, high = wilson(k, n)
     share = np.where(n > 0, k / np.maximum(n, 1), 0.0)
     rate = np.where(words > 0, 1000 * hits / np.maximum(words, 1), 0.0)
+    adjusted = adjust_profile_rows(rows, rates, col, estimator=estimator or DEFAULT)
     out = []
     for i, r in enumerate(rows):
+        a = adjusted[i]
         out.append((r[0], r[1], r[2], r[3], int(r[4]), float(share[i]), float(rate[i]), float(low[i]),
-                    float(high[i]), r[8], r[9], int(r[6]), int(r[7]), int(r[5])))
+                    float(high[i]), r[8], r[9], int(r[6]), int(r[7]), int(r[5]), a.share, a.low, a.high))
     return out
 
 
