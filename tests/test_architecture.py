@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "analyzer"
 
 # a stage may import the stages before it, never those after (run/, api, cli compose them all)
-ORDER = ["errors", "types", "schemas", "pool", "ingest", "nlp", "segment", "scoring", "aggregate", "compare",
+ORDER = ["errors", "i18n", "types", "schemas", "pool", "ingest", "nlp", "segment", "scoring", "aggregate", "compare",
          "output", "run", "kwic", "demo", "api", "cli"]
 
 
