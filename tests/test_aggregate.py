@@ -398,13 +398,13 @@ class _Report:
                  "terms": f"t{i}", "text": f"{cluster} {i}", "spans": [[0, 2, False]]} for i in range(5)]
 
 
-def test_driving_sentences_by_default_rank_every_method_and_take_three():
+def test_driving_sentences_come_from_the_shifts_own_method_and_take_three():
     c = _comparison([("cluster", "Kwaliteit", "both", 0.3, 0.1, True), ("cluster", "Empathie", "both", 0.1, 0.4, True),
                      ("cluster", "Nut", "both", 0.1, 0.1, False), ("cluster", "Kwaliteit", "lexicon", 0.3, 0.5, True)])
     a, b = _Report("A"), _Report("B")
     drivers, spans = driving_sentences(c, a, b)
     assert list(drivers.columns) == DRIVER_COLUMNS
-    assert a.calls == [("Kwaliteit", "all")] and b.calls == [("Empathie", "all")]
+    assert a.calls == [("Kwaliteit", "both")] and b.calls == [("Empathie", "both")]
     assert drivers.to_dict("records")[0] == {"cluster": "Kwaliteit", "diff": pytest.approx(-0.2), "side": "A",
                                              "doc_id": "A", "sentence_id": "A:0", "page": 1, "terms": "t0",
                                              "text": "Kwaliteit 0"}

@@ -242,9 +242,19 @@ def adjust_diff(k_a: int, n_a: int, k_b: int, n_b: int, rate: Rate | None, *,
 
 
 def _weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
-    """Quantiles of weighted samples; symmetric: negating ``x`` mirrors them."""
-    xs, inverse = np.unique(x, return_inverse=True)  # tied draws pool their weight: symmetric under x -> -x
-    ws = np.bincount(inverse.ravel(), weights=w, minlength=len(xs))
-    c = np.cumsum(ws) / ws.sum()
-    mid = c - ws / (2 * ws.sum())  # midpoint rule: the same from either end
-    return tuple(float(np.interp(q, mid, xs)) for q in qs)
+    """Quantiles of weighted samples, mirrored exactly when ``x`` is negated.
+
+    A quantile below one half is the smallest value whose cumulative weight reaches ``q``;
+    one above is minus that of ``-x`` at ``1 - q``. Weighted quantiles interpolated from one
+    end are not symmetric when the weights are concentrated (a few rate replicates explain
+    the data far better than the rest), which made swapping A and B move the interval."""
+    x, w = np.asarray(x, dtype=float).ravel(), np.asarray(w, dtype=float).ravel()
+    keep = w > w.max() * 1e-12
+    x, w = x[keep], w[keep]
+
+    def lower(values: np.ndarray, q: float) -> float:
+        order = np.argsort(values, kind="stable")
+        c = np.cumsum(w[order]) / w.sum()
+        return float(values[order][min(int(np.searchsorted(c, q - 1e-12)), len(c) - 1)])
+
+    return tuple(lower(x, q) if q <= 0.5 else -lower(-x, 1.0 - q) for q in qs)

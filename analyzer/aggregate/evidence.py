@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..schemas import SECTIONS
-from ..scoring.base import writes_rows
+from ..scoring.base import scorer_class, writes_rows
 from ..types import Label, SentenceRow
 
 EVIDENCE_PER_CLUSTER = 3
@@ -133,6 +133,8 @@ def best_sentences(sentences: Sequence[SentenceRow], written: list[Label], metho
                    ) -> dict[str, list[list[Any]]]:
     """Per method (``all``: every method that writes rows) and cluster, the document's best
     evidence sentences as ``[sentence_id, labels, score, doc_id, page, terms, text, spans]``
+    (``terms``: the method's own non-negated terms; for a method whose rows carry none, the
+    combination ``both``, the terms the other methods found for the cluster in the sentence)
     (``spans``: ``[start, end, negated]`` of the sentence's term hits of the cluster)."""
     ranked = [(lab.sentence_id, lab.method, lab.cluster, lab.negated, lab.score) for lab in written]
     order = {s.sentence_id: i for i, s in enumerate(sentences)}
@@ -148,6 +150,9 @@ def best_sentences(sentences: Sequence[SentenceRow], written: list[Label], metho
                 mine = [lab for lab in written if lab.sentence_id == sid and lab.cluster == cluster]
                 terms = sorted({lab.term for lab in mine
                                 if lab.term and not lab.negated and (method is None or lab.method == method)})
+                if not terms and method is not None and set(scorer_class(method).reports) - {method}:
+                    # a combination (it reports other methods too) names no term: show its parts' terms
+                    terms = sorted({lab.term for lab in mine if lab.term and not lab.negated})
                 spans = [[lab.start, lab.end, lab.negated] for lab in mine if lab.start is not None]
                 s = by_id[sid]
                 rows.append([sid, n, round(score, 6), s.doc_id, s.page, ", ".join(terms), s.text, spans])
