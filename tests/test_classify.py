@@ -201,3 +201,100 @@ def test_exported_inference_gives_sklearns_probabilities(nlp):
     exported = load_model()  # the packaged inference.npz
     assert exported.inference is not None
     assert np.allclose(exported.predict_proba(sentences, hits), expected_proba, rtol=0, atol=1e-12)
+
+
+# ------------------------------------------------------------------ calibration and learned both
+
+
+def test_platt_calibration_keeps_the_ranking_and_fits_observed_rates():
+    """Platt scaling is increasing in the raw probability (the model's ranking stays) and maps
+    over-confident raw probabilities to the rate at which the label occurs."""
+    from analyzer.scoring.classifier.stack import fit_platt
+
+    rng = np.random.default_rng(3)
+    true_p = rng.uniform(0.0, 0.4, size=(4000, 2))
+    y = (rng.random(true_p.shape) < true_p).astype(int)
+    raw = np.clip(true_p * 2.2, 0, 0.999)  # balanced class weights inflate probabilities like this
+    cal = fit_platt(raw, y)
+    grid = np.linspace(0.001, 0.999, 200)[:, None].repeat(2, axis=1)
+    out = cal.apply(grid)
+    assert (np.diff(out, axis=0) > 0).all()
+    for j in range(2):
+        band = (raw[:, j] > 0.5) & (raw[:, j] < 0.7)
+        calibrated = cal.apply(raw)[band, j].mean()
+        assert abs(calibrated - y[band, j].mean()) < 0.05
+        assert raw[band, j].mean() - y[band, j].mean() > 0.2  # it was far off before
+
+
+def test_a_decreasing_calibration_in_meta_json_is_refused(trained, tmp_path):
+    import shutil
+
+    _, folder = trained
+    copy = tmp_path / "m"
+    shutil.copytree(folder, copy)
+    meta = json.loads((copy / META_FILE).read_text(encoding="utf-8"))
+    assert meta.get("calibration"), "training writes a calibration"
+    meta["calibration"]["a"][0] = -1.0
+    (copy / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="calibration"):
+        load_model(copy, lexicon=LEX)
+
+
+def test_stacker_is_fitted_out_of_fold_and_falls_back_where_it_does_not_help():
+    """The stacker's out-of-fold probability of a sentence never comes from a model that saw
+    it; a label whose lexicon evidence is noise falls back to the classifier, one whose
+    evidence carries signal the classifier lacks uses the stacker."""
+    from analyzer.scoring.classifier.stack import fit_stacker
+    from analyzer.scoring.classifier.train import f1_scores, tune_thresholds
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    y = (rng.random((n, 2)) < 0.15).astype(int)
+    calibrated = np.clip(0.1 + 0.5 * y + rng.normal(0, 0.18, size=(n, 2)), 0.01, 0.99)
+    evidence = np.zeros((n, 2, 3))
+    evidence[:, 0, 0] = rng.random(n) < 0.3  # label 0: hits unrelated to the label
+    evidence[:, 1, 0] = (y[:, 1] == 1) & (rng.random(n) < 0.8)  # label 1: hits on most positives
+    groups = np.repeat(np.arange(30), n // 30)
+    folds = [(np.flatnonzero(groups % 5 != k), np.flatnonzero(groups % 5 == k)) for k in range(5)]
+    labels = ["a", "b"]
+    thresholds = tune_thresholds(y, calibrated, labels)
+
+    stacker, oof, report = fit_stacker(calibrated, evidence, y, folds,
+                                       classifier_thresholds=[thresholds[c] for c in labels],
+                                       tune=lambda yy, pp: [tune_thresholds(yy, pp, labels)[c] for c in labels],
+                                       f1=lambda yy, pp: f1_scores(yy, pp)[2])
+    assert stacker.fallback[1] is False and report["f1_stack"][1] > report["f1_classifier"][1] + 0.05
+    assert abs(report["f1_stack"][0] - report["f1_classifier"][0]) < 0.02  # noise evidence adds nothing
+    for j, c in enumerate(labels):
+        assert stacker.fallback[j] == (report["f1_stack"][j] <= report["f1_classifier"][j])
+        if stacker.fallback[j]:  # the fallback keeps the classifier's numbers and threshold
+            assert np.array_equal(oof[:, j], calibrated[:, j]) and stacker.thresholds[j] == thresholds[c]
+    # out-of-fold: changing the labels of one fold's sentences leaves that fold's predictions alone
+    flipped = y.copy()
+    test0 = folds[0][1]
+    flipped[test0, 1] = 1 - flipped[test0, 1]
+    _, oof2, _ = fit_stacker(calibrated, evidence, flipped, folds,
+                             classifier_thresholds=[thresholds[c] for c in labels],
+                             tune=lambda yy, pp: [tune_thresholds(yy, pp, labels)[c] for c in labels],
+                             f1=lambda yy, pp: f1_scores(yy, pp)[2])
+    if not stacker.fallback[1]:
+        assert np.allclose(oof2[test0, 1], oof[test0, 1])
+
+
+def test_trained_model_gives_calibrated_and_stacked_probabilities_in_unit_range(trained, tiny_corpus, nlp):
+    from analyzer.scoring.classifier.corpus import load_corpus
+
+    clf, folder = trained
+    loaded = load_model(folder, lexicon=LEX)
+    assert loaded.calibration is not None and loaded.stacker is not None
+    gold = load_corpus(tiny_corpus)[:60]
+    sentences = to_sentences(gold, nlp)
+    matcher = Matcher(LEX)
+    hits = [matcher.match(s) for s in sentences]
+    proba = loaded.predict_proba(sentences, hits)
+    cluster_of = {v: c for v, (_, c) in LEX.values.items()}
+    stacked = loaded.stack_proba(proba, [[(cluster_of[h.term.value], h.negated) for h in hs] for hs in hits])
+    assert proba.shape == stacked.shape == (len(gold), len(loaded.labels))
+    assert ((proba >= 0) & (proba <= 1)).all() and ((stacked >= 0) & (stacked <= 1)).all()
+    again = load_model(folder, lexicon=LEX).predict_proba(sentences, hits)
+    assert np.array_equal(proba, again)
