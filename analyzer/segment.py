@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING
 
 from .ingest.clean import join_lines
 from .ingest.model import ExtractedDocument
-from .ingest.sections import BULLET, NUMBERED_HEADING, body_font_size, classify_lines, heading_level
+from .ingest.sections import (
+    ITEM_MARKER,
+    MD_HEADING,
+    NUMBERED_HEADING,
+    body_font_size,
+    classify_lines,
+    heading_level,
+    marker_kind,
+)
+from .schemas import SCORED_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -73,6 +82,8 @@ class _Block:
     page_starts: list[tuple[int, int]]  # (char offset, page)
     level: int = 0
     size: float = 0.0
+    marker: str = ""
+    """The list marker taken off a list item ("1.", "a.", "1°.", "•")."""
 
     def page_at(self, offset: int) -> int:
         if len(self.page_starts) == 1:  # most blocks lie on one page
@@ -110,7 +121,10 @@ def make_blocks(doc: ExtractedDocument) -> list[_Block]:
         for line, kind in zip(page.lines, kinds, strict=True):
             text = line.text
             if kind == "heading":
-                level = line.heading or heading_level(text, line.size, heading_sizes)
+                md = MD_HEADING.match(text)
+                if md and not line.heading:  # "### Artikel 3." in a .txt file: the heading without its markup
+                    text = text[md.end():]
+                level = line.heading or (len(md.group(1)) if md else heading_level(text, line.size, heading_sizes))
                 if (current is not None and current.kind == "heading" and not line.block_start
                         and abs(line.size - current.size) < 0.5 and len(current.text) < 160
                         and not NUMBERED_HEADING.match(text) and line.heading in (0, current.level)):
@@ -128,7 +142,10 @@ def make_blocks(doc: ExtractedDocument) -> list[_Block]:
                 continue
             if kind == "list_item":
                 close()
-                current = _Block("list_item", BULLET.sub("", text, count=1) or text, [(0, page.number)])
+                marker = ITEM_MARKER.match(text)
+                rest = text[marker.end():] if marker else text
+                current = _Block("list_item", rest or text, [(0, page.number)],
+                                 marker=marker.group("marker") if marker and rest else "")
                 continue
             # prose: continue the open paragraph or list item unless the format says a new block starts
             if current is not None and current.kind in ("prose", "list_item") and not line.block_start \
@@ -179,20 +196,23 @@ def section_states(blocks: list[_Block], start: SectionState = START) -> list[Se
     return states
 
 
-def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None) -> list[Sentence]:
+def segment(doc: ExtractedDocument, nlp: Language, *, doc_id: str | None = None, attach: bool = True
+            ) -> list[Sentence]:
     """Split an extracted document into sentences with page, section and kind.
 
     Args:
         doc: the output of :func:`analyzer.ingest.extract`.
         nlp: the pipeline from :func:`analyzer.nlp.build_pipeline`.
         doc_id: defaults to :func:`make_doc_id` of the path and hash.
+        attach: make every scored unit a sentence (:func:`attach_items`); False gives the
+            pipeline's own sentence spans of each block.
     """
     doc_id = doc_id or make_doc_id(doc.path, doc.sha256)
-    return segment_blocks(make_blocks(doc), nlp, doc_id=doc_id)
+    return segment_blocks(make_blocks(doc), nlp, doc_id=doc_id, attach=attach)
 
 
-def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: SectionState = START
-                   ) -> list[Sentence]:
+def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: SectionState = START,
+                   attach: bool = True) -> list[Sentence]:
     """Sentences of consecutive blocks of one document, numbered from 1, starting from the
     section ``state`` before the first block (see :func:`section_states`)."""
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
@@ -201,6 +221,7 @@ def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: S
     from .nlp import LEMMATIZER_NAME, lemmatize_word
 
     sentences: list[Sentence] = []
+    starts: list[str | None] = []  # per sentence: the marker of the item it starts ("" unmarked), None inside a block
     texts = [b.text for b in blocks]
     # Token attributes are read as arrays (no spaCy Token objects). In the fallback
     # pipeline the simplemma lemmas are looked up here from their cache, and the
@@ -230,6 +251,7 @@ def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: S
             bounds = [*sentence_starts(words, flag, punct_chars), n]
         else:  # boundaries set by the pipeline (parser or another sentencizer)
             bounds = [0] + [i for i in range(1, n) if flag[i] == 1] + [n]
+        first = True
         for start, end in zip(bounds[:-1], bounds[1:], strict=True):
             offset = idx[start]
             text = doc_text[offset:idx[end - 1] + length[end - 1]].strip()
@@ -258,4 +280,107 @@ def segment_blocks(blocks: list[_Block], nlp: Language, *, doc_id: str, state: S
                 page=block.page_at(offset), section=section, section_level=section_level,
                 section_index=section_index, kind=block.kind, text=text, tokens=tokens, words=n_words,
             ))
-    return sentences
+            starts.append(block.marker if first else None)
+            first = False
+    return attach_items(sentences, starts, doc_id=doc_id) if attach else sentences
+
+
+# ------------------------------------------------------------------ what a scored sentence is
+
+ENUMERATION = ("letter", "degree", "roman")
+"""Marker kinds of a regulation's enumeration (a., b., 1°., ii.): its items complete a lead-in."""
+_ROMAN = re.compile(r"\b[IVXivx]{1,5}[.)]")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def is_fragment(text: str) -> bool:
+    """A unit without a word: only numbering, list markers, markup or figures ("1.", "a.",
+    "1°.", "§ 2", "II.", "(b)", "–", "*")."""
+    return _TWO_LETTERS.search(_ROMAN.sub("", text)) is None
+
+
+def _marker_of(text: str) -> str:
+    match = ITEM_MARKER.match(text.strip() + " ")
+    return match.group("marker") if match else ""
+
+
+def is_lead_in(text: str) -> bool:
+    """A unit that announces what follows: it ends with a colon ("… bestaat:", "maatwerkvoorziening:")."""
+    return text.rstrip(" *_").endswith(":")
+
+
+def continues_items(block: _Block) -> bool:
+    """True for a block that is an item of a regulation's enumeration: it reads with the lead-in
+    before it, so a run of blocks (parallel segmentation) must not start at it."""
+    return block.kind == "list_item" and marker_kind(block.marker) in ENUMERATION if block.marker else False
+
+
+def _with_lead_ins(leads: list[Sentence], item: Sentence) -> Sentence:
+    parts = [*leads, item]
+    tokens, offset = [], 0
+    for part in parts:
+        tokens.extend(Token(t.text, t.lower, t.lemma, t.start + offset) for t in part.tokens)
+        offset += len(part.text) + 1
+    return Sentence(doc_id=item.doc_id, sentence_id=item.sentence_id, index=item.index, page=item.page,
+                    section=item.section, section_level=item.section_level, section_index=item.section_index,
+                    kind=item.kind, text=" ".join(p.text for p in parts), tokens=tokens,
+                    words=sum(p.n_words for p in parts))
+
+
+def attach_items(sentences: list[Sentence], starts: list[str | None], *, doc_id: str) -> list[Sentence]:
+    """Make every scored unit a sentence (``docs/pipeline.md``, "What a scored sentence is").
+
+    - A unit without a word ("1.", "a.", "1°.", "§ 2") becomes kind ``fragment`` (kept, not
+      scored); a marker among them numbers the sentence after it in the same block.
+    - An item of a regulation's enumeration (a., b., 1°., ii.) is read with its lead-in, as
+      "aanhef en onder b" is read: the unit before the enumeration that ends with a colon is
+      put before every item (nested enumerations put every level's lead-in), and the lead-in
+      itself becomes kind ``lead_in`` (kept, not scored: its words count with its items).
+
+    ``starts`` holds, per sentence, the marker of the list item it begins ("" for an unmarked
+    block) or None for a later sentence of a block. Sentences are renumbered from 1.
+    """
+    out: list[Sentence] = []
+    stack: list[tuple[str, Sentence | None]] = []  # per open enumeration level: (marker kind, its lead-in)
+    prev: tuple[Sentence, Sentence] | None = None  # (as written out, as segmented) of the last scored unit
+    pending = ""  # the marker of a fragment, numbering the next sentence of the block
+    for s, marker in zip(sentences, starts, strict=True):
+        if s.kind not in SCORED_KINDS:
+            if s.kind == "heading":
+                stack.clear()
+                prev = None
+            out.append(s)
+            continue
+        if is_fragment(s.text):
+            s.kind = "fragment"
+            pending = _marker_of(s.text)
+            out.append(s)
+            continue
+        if marker is None and pending:
+            marker = pending
+        pending = ""
+        kind = marker_kind(marker) if marker else ""
+        if kind not in ENUMERATION:
+            if marker is not None:  # a new paragraph or item that is not an enumeration item
+                stack.clear()
+            prev = (s, s)
+            out.append(s)
+            continue
+        levels = [k for k, _ in stack]
+        if prev is not None and is_lead_in(prev[1].text):  # a new enumeration (at this level, if one is open)
+            if kind in levels:
+                del stack[levels.index(kind):]
+            prev[0].kind = "lead_in"
+            stack.append((kind, prev[1]))
+        elif kind in levels:  # the next item of an open enumeration (a deeper one ends)
+            del stack[levels.index(kind) + 1:]
+        else:
+            stack.append((kind, None))
+        leads = [lead for _, lead in stack if lead is not None]
+        written = _with_lead_ins(leads, s) if leads else s
+        prev = (written, s)
+        out.append(written)
+    for i, s in enumerate(out):
+        s.index = i
+        s.sentence_id = f"{doc_id}:{i + 1:05d}"
+    return out

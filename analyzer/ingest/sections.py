@@ -17,7 +17,33 @@ NUMBERED_HEADING = re.compile(
     r"^(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?|(?P<word>hoofdstuk|artikel|paragraaf|afdeling|bijlage|deel)\s+[\dIVXivx]+[a-z]?\.?|§\s*\d+(?:\.\d+)*)\s+(?P<rest>\S.*)$",
     re.IGNORECASE,
 )
-BULLET = re.compile(r"^(?:[•·▪●■◦○►▶➢✓✔→*]|[-–—](?=\s)|o(?=\s)|\d{1,2}[)\-](?=\s)|[a-z][).](?=\s)|\(\w{1,3}\)(?=\s))\s*")
+BULLET = re.compile(r"^(?:[•·▪●■◦○►▶➢✓✔→*]|[-–—](?=\s)|o(?=\s)|\d{1,2}[)\-](?=\s)|\d{1,2}°[.)]?(?=\s)|[a-z][).](?=\s)"
+                    r"|\(\w{1,3}\)(?=\s))\s*")
+ITEM_MARKER = re.compile(
+    r"^(?P<marker>[•·▪●■◦○►▶➢✓✔→*]|[-–—](?=\s|[^\W\d])|o(?=\s)|\d{1,3}[.)\-](?=\s)|\d{1,2}°[.)]?(?=\s|$)"
+    r"|[a-zA-Z][).](?=\s)|(?:ii|iii|iv|v|vi|vii|viii|ix|x)[.)](?=\s)|\(\w{1,4}\)(?=\s))\s*")
+"""The marker that numbers a list item ("•", "–", "1.", "2)", "a.", "1°.", "iii.", "(b)"): the
+segmenter takes it off the item's text and keeps its kind (:func:`marker_kind`)."""
+
+
+def marker_kind(marker: str) -> str:
+    """What a list marker numbers: ``letter`` (a., b), (c)), ``degree`` (1°.), ``roman`` (ii.),
+    ``number`` (1., 2)) or ``bullet`` (•, –); the first three are the enumerations of a
+    regulation, whose items complete a lead-in."""
+    core = marker.strip().strip("().")
+    if not core or not core[0].isalnum():
+        return "bullet"
+    if "°" in core:
+        return "degree"
+    if core.isdigit() or core.rstrip("-").isdigit():
+        return "number"
+    if len(core) > 1 and set(core) <= set("ivx"):
+        return "roman"
+    if core == "o":
+        return "bullet"
+    return "letter" if len(core) == 1 else "bullet"
+MD_HEADING = re.compile(r"^(#{1,6})\s+(?=\S)")
+"""A Markdown heading left in a plain-text file ("### Artikel 3. Samenstelling")."""
 NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)-]\s+\S")
 TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}$|\s\d{1,3}$")
 DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}$")
@@ -65,7 +91,7 @@ def classify_lines(lines: list[Line], body_size: float) -> list[str]:
         text = line.text
         prev = lines[i - 1].text if i > 0 else ""
         nxt = lines[i + 1].text if i + 1 < n else ""
-        if line.heading:
+        if line.heading or MD_HEADING.match(text):
             kinds.append("heading")
             continue
         if DOT_LEADER.search(text):
@@ -115,9 +141,10 @@ def classify_lines(lines: list[Line], body_size: float) -> list[str]:
             kinds.append("heading")
             continue
         kinds.append("prose")
-    # runs of short lines ending in page numbers are a table of contents
+    # runs of short lines ending in page numbers are a table of contents (numbered ones too:
+    # "1. Democratische rechtsorde 1")
     for i in range(n):
-        if kinds[i] in ("prose", "heading") and TOC_LINE.search(lines[i].text):
+        if kinds[i] in ("prose", "heading", "list_item") and TOC_LINE.search(lines[i].text):
             window = [TOC_LINE.search(lines[j].text) is not None for j in range(max(0, i - 2), min(n, i + 3))]
             if sum(window) >= 3:
                 kinds[i] = "toc"

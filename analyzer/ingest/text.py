@@ -13,9 +13,11 @@ from ..errors import InputError
 from .clean import normalize_chars
 from .model import Line, Page
 
+_HTML_TAG_LINE = re.compile(r"^\s*(?:<[^<>]+>\s*)+$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(\S.*)$")
-_MD_BULLET = re.compile(r"^\s*(?:[-–*+•]|\d{1,3}[.)])\s+")
-_MD_MARKUP = re.compile(r"(\*\*|__|`|\[(?=[^\]]*\]\()|\]\([^)]*\))")
+_MD_BULLET = re.compile(r"^\s*(?:(?:[-–*+•]|\d{1,3}[.)])\s+|[-–](?=\*))")
+# bold, code, link brackets and the asterisks of *emphasis* (an asterisk that opens or closes a word)
+_MD_MARKUP = re.compile(r"(\*\*|__|`|\[(?=[^\]]*\]\()|\]\([^)]*\)|(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*]))")
 
 
 def decode(data: bytes, *, name: str = "") -> tuple[str, str]:
@@ -57,6 +59,8 @@ def read_plain(text: str, *, markdown: bool = False) -> list[Page]:
             heading = 0
             list_item = False
             if markdown:
+                if _HTML_TAG_LINE.match(raw):  # a stray <meta ...> or <br/>: markup, not text
+                    continue
                 match = _MD_HEADING.match(raw.strip())
                 if match:
                     heading = len(match.group(1))

@@ -22,7 +22,14 @@ from ..ingest import extract, file_sha256
 from ..output.io import rows_text
 from ..schemas import SCORED_KINDS
 from ..scoring.base import build_scorers, levels_of, methods_for, run_scorers, writes_rows
-from ..segment import START, make_blocks, make_doc_id, section_states, segment_blocks
+from ..segment import (
+    START,
+    continues_items,
+    make_blocks,
+    make_doc_id,
+    section_states,
+    segment_blocks,
+)
 from ..types import DocResult, DocSummary, DocumentRow, Label, RunSettings, SentenceRow
 
 log = logging.getLogger(__name__)
@@ -108,7 +115,7 @@ def _chunks(blocks: list[Any], parts: int) -> list[_Chunk]:
     bounds, acc = [0], 0
     for i, b in enumerate(blocks):
         acc += len(b.text)
-        if acc >= total * len(bounds) / parts and i + 1 < len(blocks):
+        if acc >= total * len(bounds) / parts and i + 1 < len(blocks) and not continues_items(blocks[i + 1]):
             bounds.append(i + 1)
     bounds.append(len(blocks))
     return [_Chunk(blocks[a:b], states[a]) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
