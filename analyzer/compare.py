@@ -132,6 +132,11 @@ def summarize(comparison: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
     else:
         lines.append(f"Geen significant verschil in waardenclusters tussen {label_a} en {label_b} "
                      f"(methode {method}, q < {ALPHA}).")
+        power = _power_line(c)
+        if power:
+            lines.append(power)
+    if "diff_adjusted" in c.columns and c["diff_adjusted"].notna().any():
+        lines.append(_adjusted_line(c))
     trend = c[~c["significant"]].sort_values("diff")
     if not trend.empty and (less or more):
         small = [f"{r.name} ({_pp(r.diff)})" for r in trend.itertuples() if abs(r.diff) >= 0.02]
@@ -140,7 +145,8 @@ def summarize(comparison: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
     v = comparison[(comparison["level"] == "value") & (comparison["method"] == "lexicon")]
     if not v.empty:
         top_a = v.sort_values("share_a", ascending=False).head(5)
-        lost = [r for r in top_a.itertuples() if r.share_a > 0 and r.share_b < 0.5 * r.share_a]
+        # a claim about one value needs the same significance as the main line
+        lost = [r for r in top_a.itertuples() if r.share_a > 0 and r.share_b < 0.5 * r.share_a and r.significant]
         added = [r for r in v.itertuples() if r.share_b >= max(2 * r.share_a, 0.01) and r.significant]
         if lost:
             lines.append(f"Lost in translation: van de sterkste waarden van {label_a} draagt {label_b} "
@@ -148,6 +154,46 @@ def summarize(comparison: pd.DataFrame, *, label_a: str = "A", label_b: str = "B
         if added:
             lines.append(f"{label_b} voegt toe: " + _join([f"{r.name} ({r.share_a:.1%} → {r.share_b:.1%})" for r in added]) + ".")
     return lines
+
+
+Z_SUM = 2.8016
+"""z(1 - 0.05/2) + z(0.8): a two-sided test at 5% with 80% power."""
+
+
+def minimum_detectable_difference(p: float, n_a: int, n_b: int) -> float:
+    """The difference of two shares around ``p`` that a two-sided test at 5% finds with 80%
+    power, for ``n_a`` and ``n_b`` sentences (normal approximation; before the correction
+    for testing nine clusters, so a lower bound)."""
+    if n_a <= 0 or n_b <= 0:
+        return float("nan")
+    return Z_SUM * float(np.sqrt(p * (1 - p) * (1 / n_a + 1 / n_b)))
+
+
+def _power_line(c: pd.DataFrame) -> str:
+    """With no significant shift: how large a shift the texts could have shown, and the
+    largest shift seen (named as not significant)."""
+    if c.empty or not {"n_a", "n_b"} <= set(c.columns):
+        return ""
+    n_a, n_b = int(c["n_a"].max()), int(c["n_b"].max())
+    p = float(((c["share_a"] + c["share_b"]) / 2).mean())
+    mdd = minimum_detectable_difference(p, n_a, n_b)
+    if np.isnan(mdd):
+        return ""
+    biggest = c.loc[c["diff"].abs().idxmax()]
+    return (f"Te weinig tekst om verschillen kleiner dan ongeveer {mdd * 100:.0f} procentpunt te zien "
+            f"({n_a} en {n_b} zinnen, bij een gemiddeld aandeel van {p:.1%}); het grootste verschil, "
+            f"{biggest['name']} ({_pp(float(biggest['diff']))}), is niet significant.")
+
+
+def _adjusted_line(c: pd.DataFrame) -> str:
+    """The shifts corrected for the method's measured error rates (docs/outputs.md)."""
+    sig = c[c["adj_significant"].astype(bool)].sort_values("diff_adjusted") if "adj_significant" in c else c.iloc[:0]
+    if sig.empty:
+        return "Gecorrigeerd voor wat de methode mist en ten onrechte vindt, is geen verschil significant."
+    parts = [f"{r.name} {_pp(r.diff_adjusted)} [{_pp(r.adj_diff_ci_low)[:-3]}; {_pp(r.adj_diff_ci_high)[:-3]}]"
+             for r in sig.itertuples()]
+    return ("Gecorrigeerd voor wat de methode mist en ten onrechte vindt (95%-interval): " + _join(parts)
+            + f" (q < {ALPHA}).")
 
 
 def _join(items: list[str]) -> str:

@@ -372,10 +372,33 @@ def test_summary_method_is_both_else_the_first_one():
     assert "(+10.0 pp)" in summarize(_comparison(rows))[0] and "methode both" in summarize(_comparison(rows))[0]
 
 
+def test_summary_says_how_large_a_shift_the_texts_could_show():
+    c = _comparison([("cluster", "Kwaliteit", "lexicon", 0.10, 0.15, False), ("cluster", "Nut", "lexicon", 0.10, 0.08, False)])
+    c["n_a"], c["n_b"] = 200, 100
+    lines = summarize(c)
+    # p = 0.1075, sqrt(p(1-p)(1/200 + 1/100)) * 2.8016 = 0.1062
+    assert lines[1] == ("Te weinig tekst om verschillen kleiner dan ongeveer 11 procentpunt te zien (200 en 100 zinnen, "
+                        "bij een gemiddeld aandeel van 10.8%); het grootste verschil, Kwaliteit (+5.0 pp), is niet significant.")
+    c["n_a"], c["n_b"] = 20000, 10000
+    assert "ongeveer 1 procentpunt" in summarize(c)[1]
+
+
+def test_summary_gives_the_adjusted_shifts_with_their_intervals():
+    c = _comparison([("cluster", "Nut", "both", 0.04, 0.10, True), ("cluster", "Empathie", "both", 0.10, 0.05, True)])
+    c["diff_adjusted"] = [0.15, -0.12]
+    c["adj_diff_ci_low"], c["adj_diff_ci_high"] = [0.05, -0.2], [0.25, 0.01]
+    c["adj_significant"] = [True, False]
+    assert summarize(c)[1] == ("Gecorrigeerd voor wat de methode mist en ten onrechte vindt (95%-interval): "
+                               "Nut +15.0 pp [+5.0; +25.0] (q < 0.05).")
+    c["adj_significant"] = False
+    assert summarize(c)[1] == "Gecorrigeerd voor wat de methode mist en ten onrechte vindt, is geen verschil significant."
+
+
 def test_summary_lost_and_added_values_at_their_boundaries():
     c = _comparison([("cluster", "Kwaliteit", "lexicon", 0.3, 0.1, True),
                      ("value", "Preventie", "lexicon", 0.04, 0.02, True),  # exactly half: not lost
-                     ("value", "Compassie", "lexicon", 0.03, 0.0149, False),  # under half: lost
+                     ("value", "Compassie", "lexicon", 0.03, 0.0149, True),  # under half: lost
+                     ("value", "Mededogen", "lexicon", 0.05, 0.01, False),  # under half, not significant: not claimed
                      ("value", "Inclusiviteit", "lexicon", 0.1, 0.2, True),  # exactly double: added
                      ("value", "Saamhorigheid", "lexicon", 0.004, 0.009, True),  # under 1%: not added
                      ("value", "Zelfredzaamheid", "lexicon", 0.0, 0.0, False)])

@@ -544,16 +544,20 @@ def test_classifier_probability_columns_are_their_clusters():
 # ------------------------------------------------------------------------- the README's demo
 
 DEMO_SUMMARY = [
-    "Wmo 2015 spreekt minder van Rechtvaardigheid (−6.1 pp), Continuïteit (−5.5 pp) en Puurheid (−1.5 pp) "
-    "en meer van Vrijheid (+5.5 pp) en Gezag (+3.3 pp) dan Coalitieakkoord 2021; deze 5 verschillen zijn "
-    "significant (Fisher, Benjamini-Hochberg q < 0.05, methode both).",
+    "Wmo 2015 spreekt minder van Rechtvaardigheid (−4.9 pp) en Puurheid (−1.5 pp) en meer van Vrijheid "
+    "(+11.5 pp), Gezag (+7.1 pp) en Kwaliteit (+4.7 pp) dan Coalitieakkoord 2021; deze 5 verschillen zijn"
+    " significant (Fisher, Benjamini-Hochberg q < 0.05, methode both).",
+    "Gecorrigeerd voor wat de methode mist en ten onrechte vindt (95%-interval): Rechtvaardigheid −11.9 "
+    "pp [−18.6; −5.2], Kwaliteit +9.3 pp [+3.4; +17.1], Gezag +19.9 pp [+11.3; +38.4] en Vrijheid +28.6 "
+    "pp [+18.1; +41.4] (q < 0.05).",
+    "Niet significant (mogelijk toeval): Continuïteit (−2.6 pp).",
     "Lost in translation: van de sterkste waarden van Coalitieakkoord 2021 draagt Wmo 2015 Preventie "
-    "nauwelijks (3.3% → 0.9%), Gelijkheid nauwelijks (3.1% → 0.0%), Eenvoud nauwelijks (2.9% → 0.8%) "
-    "en Bestaansveiligheid nauwelijks (2.7% → 0.2%).",
-    "Wmo 2015 voegt toe: Privacy (0.3% → 1.8%) en Zelfredzaamheid (1.1% → 3.3%).",
+    "nauwelijks (3.4% → 1.4%), Gelijkheid nauwelijks (3.1% → 0.0%) en Eenvoud nauwelijks (3.0% → 1.2%).",
+    "Wmo 2015 voegt toe: Privacy (0.3% → 3.1%), Saamhorigheid (0.8% → 3.0%), Inclusiviteit (1.7% → 4.5%),"
+    " Autoriteit (3.9% → 9.6%) en Zelfredzaamheid (1.1% → 5.6%).",
 ]
 """What ``waardenscan demo`` prints (model 2.1.0, lexicon 1.0.0); README.md quotes it."""
-DEMO_SCORED = {"coalitieakkoord-2021-2025.pdf": 1236, "wmo-2015.md": 930}
+DEMO_SCORED = {"coalitieakkoord-2021-2025.pdf": 1199, "wmo-2015.md": 574}
 """Scored sentences of the two compared documents (the README quotes them)."""
 
 

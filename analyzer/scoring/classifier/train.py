@@ -289,6 +289,19 @@ def reliability(y: np.ndarray, proba: np.ndarray, labels: list[str], bins: int =
     return out
 
 
+CANDIDATES_FILE = "candidates.md"
+ERRORS_FILE = "errors.md"
+
+
+def write_model_card(folder: Path) -> Path:
+    """(Re)write a model folder's MODEL_CARD.md from its meta.json and the tables beside it."""
+    from .model import load_model
+
+    target = Path(folder) / "MODEL_CARD.md"
+    target.write_text(model_card(load_model(folder)), encoding="utf-8")
+    return target
+
+
 def model_card(clf: ValueClassifier) -> str:
     m = clf.meta
     lines = [f"# Model card: {m['name']} {m['version']}", "",
@@ -326,10 +339,14 @@ def model_card(clf: ValueClassifier) -> str:
                   "| documents | share | macro-F1 |", "|---|---|---|"]
         for row in m.get("learning_curve", []):
             lines.append(f"| {row['documents']} | {row['fraction']:.0%} | {row['macro_f1']:.3f} |")
-        if m.get("candidates_extra"):
-            lines += ["", "## Other candidates (grouped 5-fold CV on train+dev, `scripts/model_selection.py`)", ""]
-            for row in m["candidates_extra"]:
-                lines.append(f"- {row['name']}: {row['macro_f1']:.3f} — {row['note']}")
+        folder = Path(clf.path) if getattr(clf, "path", None) else None
+        if folder is not None and (folder / CANDIDATES_FILE).exists():
+            lines += ["", "## All candidates (grouped 5-fold CV on train+dev, `scripts/model_selection.py`)", "",
+                      "Out-of-fold macro-F1 with thresholds tuned on the same out-of-fold probabilities (so "
+                      "slightly optimistic for every candidate alike), 95% interval from resampling documents:", "",
+                      *(folder / CANDIDATES_FILE).read_text(encoding="utf-8").splitlines()]
+        if folder is not None and (folder / ERRORS_FILE).exists():
+            lines += ["", f"Error analysis of the test split's false negatives and false positives: `{ERRORS_FILE}`."]
         lines += ["", "Error rates for adjusted shares: `quantification.json` (out-of-fold true- and false-positive "
                   "rates per method and name on the random and census strata, with 200 document-bootstrap "
                   "replicates); validation in `quantification.md`."]
@@ -339,7 +356,16 @@ def model_card(clf: ValueClassifier) -> str:
               "- `inference.npz`: the same pipeline's fitted numbers (vocabularies, idf weights, scaler, "
               "coefficients) as numpy arrays; scoring uses it without importing scikit-learn and gives the "
               "same probabilities (to 1e-12). Written when the pipeline has the shape `model train` builds.",
-              "- `meta.json`: labels, thresholds, versions and the sha256 of both files (checked on load).", "",
+              "- `meta.json`: labels, thresholds, versions and the sha256 of both files (checked on load).",
+              "- `oof.npz`: the out-of-fold calibrated probabilities of the classifier and `both` on train+dev "
+              "(sentence ids, folds), from which the thresholds, the stacker and the error rates were fitted.",
+              "- `quantification.json`: per method and name the out-of-fold true- and false-positive rates with "
+              "200 document-bootstrap replicates and the priors of the annotated documents' shares, read by "
+              "adjusted shares; `quantification.md`: their validation (`scripts/quantification.py`).",
+              "- `evaluation.md`, `reliability-classifier.svg`, `reliability-both.svg`: test-split scores and "
+              "reliability diagrams (`waardenscan model evaluate`).",
+              f"- `{CANDIDATES_FILE}`: the model-selection table (`scripts/model_selection.py --write`); "
+              f"`{ERRORS_FILE}`: the error analysis (`scripts/error_sample.py`), when present.", "",
               "## Intended use and limits", "",
               "Profiles of whole documents, always read next to the lexicon evidence. Sentence-level predictions "
               "are noisy (see evaluation.md). The corpus (`corpus/README.md`) holds government documents and, "
